@@ -1,0 +1,3 @@
+"""briefgen: sourced briefing documents from curated fact files."""
+
+__version__ = "0.1.0"

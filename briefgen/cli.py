@@ -1,0 +1,198 @@
+"""The command line: wires the pipeline stages, prints, and chooses exit codes.
+
+Exit codes: 0 ok; 1 the inputs are wrong or the build failed; 2 usage error.
+Only this module prints. Heavy modules are imported inside the commands so
+that `briefgen --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from briefgen import __version__
+
+app = typer.Typer(
+    name="briefgen",
+    help="Build sourced briefing documents (HTML and PDF) from curated fact files.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option("--config", "-c", help="The brief's configuration file.", show_default=True),
+]
+DEFAULT_CONFIG = Path("briefgen.yaml")
+
+
+class Format(StrEnum):
+    html = "html"
+    pdf = "pdf"
+
+
+class Listing(StrEnum):
+    all = "all"
+    topics = "topics"
+    facts = "facts"
+    sources = "sources"
+
+
+_state = {"debug": False}
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn a BriefError into one line per problem on stderr and exit code 1."""
+    from briefgen.errors import BriefError
+
+    try:
+        yield
+    except BriefError as exc:
+        if _state["debug"]:
+            traceback.print_exc()
+        for problem in exc.problems:
+            typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted; previous outputs left as they were", err=True)
+        raise typer.Exit(130) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"briefgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an error.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Build sourced briefing documents (HTML and PDF) from curated fact files."""
+    _state["debug"] = debug
+
+
+@app.command()
+def build(
+    config: ConfigOption = DEFAULT_CONFIG,
+    formats: Annotated[
+        list[Format] | None,
+        typer.Option("--format", "-f", help="Output format; repeat for both. [default: html, pdf]"),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder. [default: the configuration's, out/]"),
+    ] = None,
+) -> None:
+    """Validate the facts and build the brief as HTML and PDF."""
+    with _reported():
+        from briefgen.pipeline import FORMATS
+        from briefgen.pipeline import build as build_brief
+
+        chosen = [f.value for f in formats] if formats else list(FORMATS)
+        built = build_brief(config, formats=chosen, out_dir=out)
+        _warn(built.warnings)
+        for path in built.written:
+            typer.echo(f"wrote {_shown(path)}")
+        typer.echo(f"{_count(built.fact_ids, 'fact')}, {_count(built.brief.sources, 'source')}")
+
+
+@app.command()
+def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Validate the configuration and fact files without building."""
+    with _reported():
+        from briefgen.pipeline import check as check_brief
+
+        checked = check_brief(config)
+        _warn(checked.warnings)
+        brief = checked.brief
+        typer.echo(
+            f"ok: {_count(brief.topics, 'topic')}, {_count(brief.facts, 'fact')}, "
+            f"{_count(brief.sources, 'source')}"
+        )
+
+
+@app.command("list")
+def list_(
+    what: Annotated[Listing, typer.Argument(help="What to list.")] = Listing.all,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """List the brief's topics, facts or sources."""
+    with _reported():
+        from briefgen.pipeline import check as check_brief
+
+        brief = check_brief(config).brief
+        if what in (Listing.all, Listing.topics):
+            _heading("topics", what)
+            for topic in brief.topics:
+                typer.echo(f"{topic.id:<28} {len(topic.facts):>3} facts  {topic.title}")
+        if what in (Listing.all, Listing.facts):
+            _heading("facts", what)
+            for topic in brief.topics:
+                for fact in topic.facts:
+                    typer.echo(
+                        f"{fact.id:<34} {fact.kind:<8} {fact.handling:<9} p{fact.priority}  "
+                        f"{topic.id}"
+                    )
+        if what in (Listing.all, Listing.sources):
+            _heading("sources", what)
+            uses = _citation_counts(brief)
+            for source in brief.sources:
+                typer.echo(f"{source.id:<36} {uses.get(source.id, 0):>3} citations  {source.title}")
+
+
+def _citation_counts(brief: object) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for fact in brief.facts:  # type: ignore[attr-defined]
+        for citation in fact.all_citations():
+            counts[citation.source] = counts.get(citation.source, 0) + 1
+    return counts
+
+
+def _count(items: object, noun: str) -> str:
+    number = len(items)  # type: ignore[arg-type]
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _heading(name: str, what: Listing) -> None:
+    if what is Listing.all:
+        typer.echo(f"{name}:")
+
+
+def _warn(warnings: list[object]) -> None:
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+def _shown(path: Path) -> str:
+    from briefgen.errors import display_path
+
+    return display_path(path)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except Exception:  # an internal error: say so briefly unless --debug
+        if _state["debug"]:
+            raise
+        exc = sys.exc_info()[1]
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug)", err=True)
+        sys.exit(1)

@@ -1,0 +1,138 @@
+"""Dates as fact files write them: a year, a month, a day, or a range of those."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic_core import core_schema
+
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$"
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A calendar date known to the year, the month or the day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        match = _PARTIAL.match(text.strip())
+        if not match:
+            raise ValueError(f"{text!r} is not a date (write YYYY, YYYY-MM or YYYY-MM-DD)")
+        year, month, day = (int(part) if part else None for part in match.groups())
+        assert year is not None
+        if month is not None and not 1 <= month <= 12:
+            raise ValueError(f"impossible date {text!r}: there is no month {month}")
+        if day is not None:
+            try:
+                dt.date(year, month or 1, day)
+            except ValueError:
+                raise ValueError(
+                    f"impossible date {text!r}: {MONTHS[(month or 1) - 1]} {year} has no day {day}"
+                ) from None
+        return cls(year, month, day)
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def __str__(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+            if self.day is not None:
+                text += f"-{self.day:02d}"
+        return text
+
+    def human(self) -> str:
+        """'5 January 2022', 'January 2022' or '2022'."""
+        if self.month is None:
+            return str(self.year)
+        month = MONTHS[self.month - 1]
+        return f"{self.day} {month} {self.year}" if self.day else f"{month} {self.year}"
+
+
+@dataclass(frozen=True, order=True)
+class When:
+    """A partial date or an inclusive range of partial dates (ISO 8601 'start/end')."""
+
+    start: PartialDate
+    end: PartialDate | None = None
+
+    @classmethod
+    def parse(cls, value: Any) -> When:
+        if isinstance(value, When):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, dict) and "date-parts" in value:
+            value = _from_date_parts(value["date-parts"])
+        if not isinstance(value, str):
+            raise ValueError("a date must be text such as 2022-01-05 or 2022-01-06/2022-01-19")
+        first, sep, last = value.partition("/")
+        start = PartialDate.parse(first)
+        if not sep:
+            return cls(start)
+        end = PartialDate.parse(last)
+        if end.first_day() < start.first_day():
+            raise ValueError(f"date range {value!r} ends before it starts")
+        return cls(start, end)
+
+    def __str__(self) -> str:
+        return f"{self.start}/{self.end}" if self.end else str(self.start)
+
+    def human(self) -> str:
+        """'6 January 2022', '6–19 January 2022', 'January–March 2022', '2010–2012'."""
+        if self.end is None:
+            return self.start.human()
+        start, end = self.start, self.end
+        if start.year == end.year and start.month == end.month and start.day and end.day:
+            return f"{start.day}–{end.human()}"
+        if start.year == end.year and start.month and end.month and not start.day:
+            return f"{MONTHS[start.month - 1]}–{end.human()}"
+        return f"{start.human()} – {end.human()}"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse, serialization=core_schema.to_string_ser_schema()
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "pattern": PATTERN,
+            "description": "YYYY, YYYY-MM or YYYY-MM-DD, or a range START/END",
+        }
+
+
+def _from_date_parts(parts: Any) -> str:
+    """CSL-JSON's {"date-parts": [[2023, 2, 27]]} (one or two dates) as 'start/end' text."""
+    if not isinstance(parts, list) or not parts or len(parts) > 2:
+        raise ValueError("date-parts must hold one or two dates")
+    texts = []
+    for part in parts:
+        if not isinstance(part, list) or not 1 <= len(part) <= 3:
+            raise ValueError("each date in date-parts is [year, month, day]")
+        try:
+            numbers = [int(n) for n in part]
+        except (TypeError, ValueError):
+            raise ValueError("date-parts must be numbers") from None
+        texts.append("-".join(f"{n:02d}" if i else f"{n:04d}" for i, n in enumerate(numbers)))
+    return "/".join(texts)

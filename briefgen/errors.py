@@ -1,0 +1,80 @@
+"""The one error type briefgen raises: what went wrong, where, and how to fix it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in an input file; line and column are 1-based, either may be unknown."""
+
+    file: Path
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        text = display_path(self.file)
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the inputs."""
+
+    message: str
+    where: Where | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class BriefError(Exception):
+    """Raised by every pipeline stage for inputs a user can fix.
+
+    It carries one or more problems, each with a file, line, column and hint.
+    The CLI prints one line per problem and exits with code 1.
+    """
+
+    def __init__(
+        self,
+        message: str | None = None,
+        where: Where | None = None,
+        hint: str | None = None,
+        *,
+        problems: list[Problem] | None = None,
+    ) -> None:
+        if problems is None:
+            if message is None:
+                raise TypeError("BriefError needs a message or problems")
+            problems = [Problem(message, where, hint)]
+        if not problems:
+            raise TypeError("BriefError needs at least one problem")
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+    @property
+    def where(self) -> Where | None:
+        return self.problems[0].where
+
+    @property
+    def hint(self) -> str | None:
+        return self.problems[0].hint
+
+
+def display_path(path: Path) -> str:
+    """A path as a user typed it: relative to the working directory when inside it."""
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,165 @@
+"""Load stage: YAML files -> typed records that remember their file:line.
+
+`load_config` reads `briefgen.yaml`; `load_brief` reads the sources file and
+every topic file of the fact folder. Problems in several files are gathered and
+raised together as one BriefError, one problem per line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from briefgen.errors import BriefError, Problem, Where
+from briefgen.model import Brief, Citation, Config, Fact, Located, Name, Source, Topic, Version
+from briefgen.yamlread import Document, Marks, read_yaml
+
+SOURCES_FILE = "sources.yaml"
+CONFIG_FILE = "briefgen.yaml"
+
+M = TypeVar("M", bound=Located)
+
+_ALL_FIELDS = sorted(
+    {
+        field.alias or name
+        for model in (Config, Source, Name, Citation, Version, Fact, Topic)
+        for name, field in model.model_fields.items()
+    }
+)
+
+
+def load_config(path: Path) -> Config:
+    """Read and check a brief's configuration file."""
+    if not path.is_file():
+        raise BriefError(
+            f"no configuration file {path.name!r} here",
+            Where(path),
+            "pass --config PATH, or start a brief with 'briefgen init DIR'",
+        )
+    document = read_yaml(path)
+    return _to_model(Config, document, ())
+
+
+def load_brief(config_path: Path, config: Config | None = None) -> Brief:
+    """Load the configuration (unless given), the sources and every topic of a brief."""
+    config = config or load_config(config_path)
+    root = config_path.parent
+    facts_dir = root / config.facts
+    if not facts_dir.is_dir():
+        raise BriefError(
+            f"fact folder {config.facts!r} does not exist",
+            config.where("facts"),
+            "set 'facts:' in the configuration to the folder holding sources.yaml",
+        )
+    problems: list[Problem] = []
+    sources = _collect(problems, lambda: _load_sources(facts_dir / SOURCES_FILE)) or []
+    topics: list[Topic] = []
+    for path in topic_files(facts_dir):
+        topic = _collect(problems, lambda p=path: _to_model(Topic, read_yaml(p), ()))
+        if topic is not None:
+            topics.append(topic)
+    if problems:
+        raise BriefError(problems=problems)
+    default = config.default_handling or config.handling[-1]
+    for topic in topics:
+        for fact in topic.facts:
+            if fact.handling is None:
+                fact.handling = default
+    topics.sort(key=lambda t: (t.order, t.id))
+    return Brief(root=root, config=config, sources=sources, topics=topics)
+
+
+def topic_files(facts_dir: Path) -> list[Path]:
+    """The topic files of a fact folder, in name order: every *.yaml but sources.yaml."""
+    files = [*facts_dir.glob("*.yaml"), *facts_dir.glob("*.yml")]
+    return sorted(p for p in files if p.name != SOURCES_FILE and p.is_file())
+
+
+def _load_sources(path: Path) -> list[Source]:
+    if not path.is_file():
+        raise BriefError(
+            f"no {SOURCES_FILE} in the fact folder",
+            Where(path),
+            "list the sources the facts cite in this file",
+        )
+    document = read_yaml(path)
+    if not isinstance(document.data, list):
+        raise BriefError(
+            f"{SOURCES_FILE} must be a list of source records",
+            document.marks.where(()),
+            "start each record with '- id: ...'",
+        )
+    problems: list[Problem] = []
+    sources = []
+    for index in range(len(document.data)):
+        source = _collect(problems, lambda i=index: _to_model(Source, document, (i,)))
+        if source is not None:
+            sources.append(source)
+    if problems:
+        raise BriefError(problems=problems)
+    return sources
+
+
+def _collect(problems: list[Problem], step: Any) -> Any:
+    try:
+        return step()
+    except BriefError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _to_model(model: type[M], document: Document, path: tuple[int, ...]) -> M:
+    data: Any = document.data
+    for part in path:
+        data = data[part]
+    if data is None:
+        raise BriefError(
+            "file is empty",
+            document.marks.where(path),
+            f"expected a {model.__name__.lower()} mapping",
+        )
+    try:
+        record = model.model_validate(data)
+    except ValidationError as exc:
+        problems = [_problem(error, document.marks, path) for error in exc.errors()]
+        raise BriefError(problems=problems) from exc
+    _bind(record, document.marks, path)
+    return record
+
+
+def _bind(value: Any, marks: Marks, path: tuple[Any, ...]) -> None:
+    if isinstance(value, Located):
+        value.bind(marks, path)
+        for name, field in type(value).model_fields.items():
+            _bind(getattr(value, name), marks, (*path, field.alias or name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _bind(item, marks, (*path, index))
+
+
+def _problem(error: Any, marks: Marks, base: tuple[Any, ...]) -> Problem:
+    loc = (*base, *error["loc"])
+    kind = error["type"]
+    name = _dotted(error["loc"])
+    if kind == "missing":
+        return Problem(f"missing field {error['loc'][-1]!r}", marks.where(loc[:-1]))
+    if kind == "extra_forbidden":
+        field = str(error["loc"][-1])
+        close = difflib.get_close_matches(field, _ALL_FIELDS, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else None
+        return Problem(f"unknown field {field!r}", marks.where(loc, key=True), hint)
+    if kind in {"model_type", "dict_type", "model_attributes_type"}:
+        what = f"{name!r} must" if name else "the file must"
+        return Problem(f"{what} be a mapping of fields", marks.where(loc))
+    message = error["msg"].removeprefix("Value error, ")
+    return Problem(f"{name!r}: {message}" if name else message, marks.where(loc))
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

@@ -1,0 +1,25 @@
+"""Fact text as inline Markdown: emphasis, code and links; raw HTML is escaped."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # "zero" enables nothing; we switch on the inline rules a fact may use.
+    # html=False keeps raw HTML as text; markdown-it's validateLink already
+    # refuses javascript:, vbscript:, file: and non-image data: links.
+    parser = MarkdownIt("zero", {"html": False, "typographer": True})
+    parser.enable(
+        ["emphasis", "link", "backticks", "escape", "entity", "replacements", "smartquotes"]
+    )
+    return parser
+
+
+def inline(text: str) -> Markup:
+    """Render one paragraph of inline Markdown to safe HTML (no wrapping <p>)."""
+    return Markup(_parser().renderInline(text).strip())

@@ -1,0 +1,216 @@
+"""Typed records of a brief: configuration, sources, topics, facts and citations.
+
+The models check shape and types (pydantic); rules that span records, such as
+unknown sources or duplicate ids, live in `validate`. Every record remembers
+where it was written, so any stage can point a user at file:line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+from briefgen.dates import When
+from briefgen.errors import Where
+from briefgen.yamlread import Marks, NodePath
+
+CONFIDENCE = (
+    "almost no chance",
+    "very unlikely",
+    "unlikely",
+    "roughly even chance",
+    "likely",
+    "very likely",
+    "almost certain",
+)
+"""The estimative scale, lowest to highest."""
+
+MAX_QUOTE_WORDS = 30
+
+Id = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        max_length=100,
+        description="lower-case letters, digits, '.', '_' and '-'",
+    ),
+]
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+Confidence = Literal[CONFIDENCE]
+
+
+class Located(BaseModel):
+    """A record that knows the file and node path it was loaded from."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+
+    _marks: Marks | None = PrivateAttr(default=None)
+    _path: NodePath = PrivateAttr(default=())
+
+    def bind(self, marks: Marks, path: NodePath) -> None:
+        self._marks = marks
+        self._path = path
+
+    def where(self, *sub: str | int, key: bool = False) -> Where | None:
+        """Where this record (or one of its fields) was written, if it came from a file."""
+        if self._marks is None:
+            return None
+        return self._marks.where((*self._path, *sub), key=key)
+
+
+class Name(BaseModel):
+    """A CSL name: a person (family, given) or an organisation (literal)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+
+    family: str | None = None
+    given: str | None = None
+    literal: str | None = None
+    suffix: str | None = None
+
+    def display(self, inverted: bool = False) -> str:
+        if self.literal:
+            return self.literal
+        parts = [self.given, self.family] if not inverted else [self.family, self.given]
+        text = ", ".join(p for p in parts if p) if inverted else " ".join(p for p in parts if p)
+        return f"{text}, {self.suffix}" if self.suffix else text
+
+    def short(self) -> str:
+        return self.literal or self.family or self.given or ""
+
+
+class Source(Located):
+    """One bibliographic record, with CSL-JSON field names where they exist."""
+
+    id: Id
+    type: str = Field(
+        default="document", description="CSL item type, e.g. article-newspaper, report"
+    )
+    title: Text
+    title_short: str | None = Field(default=None, alias="title-short")
+    author: list[Name] = Field(default_factory=list)
+    container_title: str | None = Field(default=None, alias="container-title")
+    publisher: str | None = None
+    publisher_place: str | None = Field(default=None, alias="publisher-place")
+    genre: str | None = None
+    issued: When | None = None
+    accessed: When | None = None
+    URL: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    note: str | None = None
+    reliability: Literal["A", "B", "C", "D", "E", "F"] | None = Field(
+        default=None, description="Admiralty source reliability: A reliable ... F cannot be judged"
+    )
+
+
+class Citation(Located):
+    """A source, a place in it, and a short verbatim quote that supports the statement."""
+
+    source: Id
+    locator: str = Field(min_length=1, max_length=100, description="e.g. 'para. 12'")
+    quote: Text
+    credibility: int | None = Field(
+        default=None, ge=1, le=6, description="Admiralty information credibility: 1 confirmed ... 6"
+    )
+
+    @field_validator("quote")
+    @classmethod
+    def _short_quote(cls, quote: str) -> str:
+        words = len(quote.split())
+        if words > MAX_QUOTE_WORDS:
+            raise ValueError(f"quote has {words} words; keep it to {MAX_QUOTE_WORDS} or fewer")
+        return quote
+
+
+class Version(Located):
+    """One source's account where the sources disagree."""
+
+    text: Text
+    citations: list[Citation] = Field(min_length=1)
+
+
+class Fact(Located):
+    """A statement (kind 'fact') or an assessment (kind 'judgment') with its support."""
+
+    id: Id
+    text: Text
+    kind: Literal["fact", "judgment"] = "fact"
+    date: When | None = None
+    tags: list[Id] = Field(default_factory=list)
+    handling: Id | None = Field(
+        default=None, description="handling level; omitted means the configuration's default"
+    )
+    priority: int = Field(default=2, ge=1, le=3, description="1 top, 2 normal, 3 background")
+    citations: list[Citation] = Field(default_factory=list)
+    versions: list[Version] = Field(
+        default_factory=list, description="each source's account where the sources disagree"
+    )
+    confidence: Confidence | None = None
+    basis: list[Id] = Field(
+        default_factory=list, description="ids of the facts a judgment rests on"
+    )
+
+    def all_citations(self) -> list[Citation]:
+        return [*self.citations, *(c for v in self.versions for c in v.citations)]
+
+
+class Topic(Located):
+    """A section of the brief: a title, a summary in the curators' words, and its facts."""
+
+    id: Id
+    title: Text
+    order: int = 100
+    summary: str = ""
+    facts: list[Fact] = Field(default_factory=list)
+
+
+class Config(Located):
+    """A brief's configuration (`briefgen.yaml`)."""
+
+    title: Text
+    subtitle: str | None = None
+    author: str | None = None
+    name: Id = Field(default="brief", description="base name of the output files")
+    language: str = "en"
+    subject: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    facts: str = "facts"
+    templates: str = "templates"
+    output: str = "out"
+    template: str = "brief.html.j2"
+    stylesheet: str = "brief.css"
+    handling: list[Id] = Field(
+        default_factory=lambda: ["public", "internal"],
+        min_length=1,
+        description="handling levels, least restricted first",
+    )
+    default_handling: Id | None = Field(
+        default=None, description="level of facts that name none; the most restricted if omitted"
+    )
+    marking: str | None = Field(default=None, description="marking printed on every page")
+    show_quotes: bool = True
+
+
+@dataclass
+class Brief:
+    """Everything loaded for one brief: its configuration, sources and topics."""
+
+    root: Path
+    config: Config
+    sources: list[Source]
+    topics: list[Topic]
+
+    @cached_property
+    def sources_by_id(self) -> dict[str, Source]:
+        """Sources by id; of duplicate ids (an error `validate` reports) the first wins."""
+        index: dict[str, Source] = {}
+        for source in self.sources:
+            index.setdefault(source.id, source)
+        return index
+
+    @property
+    def facts(self) -> list[Fact]:
+        return [fact for topic in self.topics for fact in topic.facts]

@@ -1,0 +1,175 @@
+"""Validate stage: rules that span records (references, duplicates, judgments).
+
+Shape, types and dates are checked by the models while loading; this stage
+checks what only the whole brief can tell. Errors are raised together as one
+BriefError; warnings are returned for the caller to show.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from briefgen.errors import BriefError, Problem
+from briefgen.model import Brief, Fact, Located
+
+
+def validate(brief: Brief) -> list[Problem]:
+    """Raise BriefError listing every error in `brief`; return its warnings."""
+    errors = [
+        *_check_config(brief),
+        *_duplicates("source", brief.sources),
+        *_duplicates("topic", brief.topics),
+        *_duplicates("fact", brief.facts),
+        *_check_topics(brief),
+        *_check_citations(brief),
+        *_check_kinds(brief),
+        *_check_basis(brief),
+    ]
+    if errors:
+        raise BriefError(problems=errors)
+    return list(_uncited_sources(brief))
+
+
+def _check_config(brief: Brief) -> Iterable[Problem]:
+    config = brief.config
+    levels = config.handling
+    if len(set(levels)) != len(levels):
+        yield Problem("handling levels repeat", config.where("handling"))
+    if config.default_handling and config.default_handling not in levels:
+        yield Problem(
+            f"unknown handling level {config.default_handling!r}",
+            config.where("default_handling"),
+            f"known levels: {', '.join(levels)}",
+        )
+    for fact in brief.facts:
+        if fact.handling not in levels:
+            yield Problem(
+                f"fact {fact.id!r}: unknown handling level {fact.handling!r}",
+                fact.where("handling"),
+                f"known levels: {', '.join(levels)}",
+            )
+
+
+def _duplicates(what: str, records: Iterable[Located]) -> Iterable[Problem]:
+    first: dict[str, Located] = {}
+    for record in records:
+        record_id = record.id  # type: ignore[attr-defined]
+        if record_id in first:
+            yield Problem(
+                f"duplicate {what} id {record_id!r}",
+                record.where("id"),
+                f"first defined at {first[record_id].where('id')}",
+            )
+        else:
+            first[record_id] = record
+
+
+def _check_topics(brief: Brief) -> Iterable[Problem]:
+    for topic in brief.topics:
+        if not topic.facts:
+            yield Problem(
+                f"topic {topic.id!r} has no facts",
+                topic.where("facts"),
+                "add facts under 'facts:' or remove the file",
+            )
+
+
+def _check_citations(brief: Brief) -> Iterable[Problem]:
+    known = brief.sources_by_id
+    for fact in brief.facts:
+        for citation in fact.all_citations():
+            if citation.source not in known:
+                close = difflib.get_close_matches(citation.source, list(known), n=1, cutoff=0.5)
+                hint = f"did you mean {close[0]!r}?" if close else "add it to sources.yaml"
+                yield Problem(f"unknown source {citation.source!r}", citation.where("source"), hint)
+
+
+def _check_kinds(brief: Brief) -> Iterable[Problem]:
+    for fact in brief.facts:
+        if fact.kind == "judgment":
+            if fact.confidence is None:
+                yield Problem(
+                    f"judgment {fact.id!r} has no confidence",
+                    fact.where(),
+                    "add 'confidence:' with a word from the estimative scale",
+                )
+            if not fact.basis:
+                yield Problem(
+                    f"judgment {fact.id!r} names no facts it rests on",
+                    fact.where(),
+                    "add 'basis:' with the ids of its supporting facts",
+                )
+        else:
+            if fact.confidence is not None:
+                yield Problem(
+                    f"fact {fact.id!r} has a confidence but is not a judgment",
+                    fact.where("confidence"),
+                    "set 'kind: judgment' or remove it",
+                )
+            if fact.basis:
+                yield Problem(
+                    f"fact {fact.id!r} has a basis but is not a judgment",
+                    fact.where("basis"),
+                    "set 'kind: judgment' or remove it",
+                )
+            if not fact.all_citations():
+                yield Problem(
+                    f"fact {fact.id!r} cites no source",
+                    fact.where(),
+                    "add 'citations:' with source, locator and quote",
+                )
+
+
+def _check_basis(brief: Brief) -> Iterable[Problem]:
+    facts = {fact.id: fact for fact in brief.facts}
+    for fact in brief.facts:
+        for index, basis_id in enumerate(fact.basis):
+            if basis_id not in facts:
+                close = difflib.get_close_matches(basis_id, list(facts), n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}?" if close else None
+                yield Problem(
+                    f"judgment {fact.id!r} rests on unknown fact {basis_id!r}",
+                    fact.where("basis", index),
+                    hint,
+                )
+    cycle = _find_cycle(facts)
+    if cycle:
+        yield Problem(
+            "judgments rest on each other in a circle: " + " -> ".join(cycle),
+            facts[cycle[0]].where("basis"),
+            "a judgment must rest on facts",
+        )
+
+
+def _find_cycle(facts: dict[str, Fact]) -> list[str] | None:
+    """A circle of basis references, as ids from start back to start, if there is one."""
+    state: dict[str, str] = {}
+    for start in facts:
+        if start in state:
+            continue
+        state[start] = "open"
+        trail = [start]
+        stack = [iter(facts[start].basis)]
+        while stack:
+            for child in stack[-1]:
+                if child not in facts:
+                    continue
+                if state.get(child) == "open":
+                    return [*trail[trail.index(child) :], child]
+                if child not in state:
+                    state[child] = "open"
+                    trail.append(child)
+                    stack.append(iter(facts[child].basis))
+                    break
+            else:
+                state[trail.pop()] = "done"
+                stack.pop()
+    return None
+
+
+def _uncited_sources(brief: Brief) -> Iterable[Problem]:
+    cited = {c.source for fact in brief.facts for c in fact.all_citations()}
+    for source in brief.sources:
+        if source.id not in cited:
+            yield Problem(f"source {source.id!r} is never cited", source.where("id"))

@@ -1,0 +1,174 @@
+"""Safe YAML reading that remembers where every node came from.
+
+PyYAML's composer builds a node graph with positions; we turn it into plain
+Python values ourselves, accepting only the standard scalar, sequence and
+mapping tags. Anything that would construct a Python object is refused, dates
+stay strings (the models parse them), duplicate keys are errors, and alias
+expansion is bounded so an alias bomb fails fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from briefgen.errors import BriefError, Where
+
+NodePath = tuple[str | int, ...]
+
+MAX_NODES = 200_000
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALARS = {
+    "tag:yaml.org,2002:str": yaml.constructor.SafeConstructor.construct_yaml_str,
+    "tag:yaml.org,2002:int": yaml.constructor.SafeConstructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": yaml.constructor.SafeConstructor.construct_yaml_float,
+    "tag:yaml.org,2002:bool": yaml.constructor.SafeConstructor.construct_yaml_bool,
+    "tag:yaml.org,2002:null": yaml.constructor.SafeConstructor.construct_yaml_null,
+}
+_PLAIN_TAGS = set(_SCALARS)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Positions of the nodes of one YAML document, by path from the root."""
+
+    file: Path
+    values: Mapping[NodePath, tuple[int, int]] = field(default_factory=dict)
+    keys: Mapping[NodePath, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: NodePath = (), *, key: bool = False) -> Where:
+        """The position of `path`, or of its deepest known ancestor."""
+        table = self.keys if key else self.values
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            if prefix in table:
+                line, column = table[prefix]
+                return Where(self.file, line, column)
+            if key and prefix in self.values:
+                line, column = self.values[prefix]
+                return Where(self.file, line, column)
+        return Where(self.file)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A YAML document as plain data plus the marks of its nodes."""
+
+    data: Any
+    marks: Marks
+
+
+def read_yaml(path: Path) -> Document:
+    """Read one YAML file safely; raise BriefError with file:line on any problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BriefError(f"cannot read file: {exc.strerror}", Where(path)) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BriefError("file is not valid UTF-8", Where(path, line), "save it as UTF-8") from exc
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: Path) -> Document:
+    """Parse YAML text that came from `path`."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Where(path, mark.line + 1, mark.column + 1) if mark else Where(path)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise BriefError(f"YAML syntax error: {problem}", where, _syntax_hint(problem)) from exc
+    except yaml.YAMLError as exc:
+        raise BriefError(f"YAML error: {exc}", Where(path)) from exc
+    finally:
+        loader.dispose()
+    builder = _Builder(path)
+    data = None if node is None else builder.build(node, ())
+    return Document(data, Marks(path, builder.values, builder.keys))
+
+
+def _syntax_hint(problem: str) -> str | None:
+    if "tab" in problem or "'\\t'" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values" in problem:
+        return "quote text that contains ': '"
+    return None
+
+
+class _Builder:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.values: dict[NodePath, tuple[int, int]] = {}
+        self.keys: dict[NodePath, tuple[int, int]] = {}
+        self.count = 0
+
+    def _where(self, node: yaml.Node) -> Where:
+        return Where(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, path: NodePath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise BriefError(
+                f"document has more than {MAX_NODES:,} nodes",
+                self._where(node),
+                "split the file, or remove aliases that multiply content",
+            )
+        self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+            return self._mapping(node, path)
+        raise BriefError(
+            f"unsupported YAML tag {node.tag!r}",
+            self._where(node),
+            "fact files hold plain text, numbers, lists and mappings",
+        )
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _TIMESTAMP:
+            return node.value  # dates are parsed and checked by the models
+        if node.tag not in _PLAIN_TAGS:
+            raise BriefError(
+                f"unsupported YAML tag {node.tag!r}",
+                self._where(node),
+                "fact files hold plain text, numbers, lists and mappings",
+            )
+        if node.tag == "tag:yaml.org,2002:int" and len(node.value) > 40:
+            raise BriefError("number is too large", self._where(node))
+        try:
+            return _SCALARS[node.tag](_CONSTRUCTOR, node)
+        except (ValueError, yaml.YAMLError) as exc:
+            raise BriefError(f"invalid value {node.value!r}", self._where(node)) from exc
+
+    def _mapping(self, node: yaml.MappingNode, path: NodePath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
+                raise BriefError(
+                    "mapping keys must be plain text",
+                    self._where(key_node),
+                    "merge keys (<<) and complex keys are not supported",
+                )
+            key = str(key_node.value)
+            child = (*path, key)
+            if key in result:
+                line = self.keys[child][0]
+                raise BriefError(
+                    f"duplicate key {key!r}", self._where(key_node), f"first given on line {line}"
+                )
+            self.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, child)
+        return result

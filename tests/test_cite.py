@@ -1,0 +1,110 @@
+"""Cite stage: Chicago full and short notes, numbering, bibliography."""
+
+from __future__ import annotations
+
+from briefgen.cite import Notebook, bibliography_entry, full_note, short_note
+from briefgen.model import Citation, Source
+
+
+def source(**fields) -> Source:
+    return Source.model_validate({"id": "s", "title": "A Title", **fields})
+
+
+ARTICLE = source(
+    id="culp-2023",
+    type="article-magazine",
+    title="Ukraine War Proves Difficult Test for Russia’s CSTO",
+    author=[{"family": "Culp", "given": "Wesley"}],
+    **{"container-title": "Diplomatic Courier"},
+    issued="2023-02-27",
+    URL="https://example.org/culp",
+)
+ANONYMOUS = source(
+    id="anon-2022",
+    type="article-magazine",
+    title="Why It’s Time to Take the Alliance Seriously",
+    **{"container-title": "CounterPunch", "title-short": "Time to Take the Alliance"},
+    issued="2022-01-31",
+)
+REPORT = source(id="bulletin-2020", type="report", title="Russia and the CSTO", issued="2020-11-25")
+
+
+def cite(source_id: str, locator: str = "para. 3", quote: str = "words") -> Citation:
+    return Citation(source=source_id, locator=locator, quote=quote)
+
+
+def test_full_note_has_every_known_field_in_chicago_order():
+    assert full_note(ARTICLE, "para. 2") == (
+        "Wesley Culp, “Ukraine War Proves Difficult Test for Russia’s CSTO,” "
+        "<i>Diplomatic Courier</i>, February 27, 2023, para. 2, "
+        '<a class="url" href="https://example.org/culp">https://example.org/culp</a>'
+    )
+
+
+def test_missing_fields_are_left_out_cleanly():
+    note = full_note(REPORT, "para. 1")
+    assert note == "<i>Russia and the CSTO</i>, November 25, 2020, para. 1"
+    assert "None" not in note and ", ," not in note
+    assert full_note(source(title="Bare"), None) == "<i>Bare</i>"
+
+
+def test_short_note_uses_author_and_short_title():
+    assert short_note(ARTICLE, "para. 9") == "Culp, “Ukraine War Proves Difficult,” para. 9"
+    assert short_note(ANONYMOUS, "para. 4") == "“Time to Take the Alliance,” para. 4"
+
+
+def test_question_mark_title_takes_no_comma():
+    asked = source(title="What Would It Look Like?", **{"container-title": "Scoop"}, type="article")
+    assert full_note(asked) == "“What Would It Look Like?” <i>Scoop</i>"
+
+
+def test_notes_are_numbered_in_order_with_short_form_on_repeat():
+    book = Notebook({s.id: s for s in (ARTICLE, ANONYMOUS)}, show_quotes=False)
+    first = book.cite([cite("culp-2023", "para. 1")])
+    second = book.cite([cite("anon-2022", "para. 2"), cite("culp-2023", "para. 5")])
+    third = book.cite([cite("anon-2022", "para. 7")])
+    assert [n.number for n in book.notes] == [1, 2, 3]
+    assert first.html.startswith("Wesley Culp, “Ukraine War")
+    assert second.html == (
+        "“Why It’s Time to Take the Alliance Seriously,” <i>CounterPunch</i>, January 31, 2022, "
+        "para. 2; Culp, “Ukraine War Proves Difficult,” para. 5."
+    )
+    assert third.html == "“Time to Take the Alliance,” para. 7."
+    assert (third.id, third.ref_id) == ("note-3", "ref-3")
+
+
+def test_quotes_are_shown_escaped_when_asked():
+    book = Notebook({"culp-2023": ARTICLE}, show_quotes=True)
+    note = book.cite([cite("culp-2023", quote="<b>bold</b> claim")])
+    assert note.html.endswith(' — <q class="quote">&lt;b&gt;bold&lt;/b&gt; claim</q>.')
+
+
+def test_bibliography_lists_each_cited_source_once_sorted():
+    book = Notebook({s.id: s for s in (ARTICLE, ANONYMOUS, REPORT)}, show_quotes=False)
+    book.cite([cite("culp-2023")])
+    book.cite([cite("bulletin-2020"), cite("culp-2023")])
+    book.cite([cite("culp-2023")])
+    entries = book.bibliography()
+    assert entries == [
+        "Culp, Wesley. “Ukraine War Proves Difficult Test for Russia’s CSTO.” "
+        "<i>Diplomatic Courier</i>, February 27, 2023. "
+        '<a class="url" href="https://example.org/culp">https://example.org/culp</a>.',
+        "<i>Russia and the CSTO</i>. November 25, 2020.",
+    ]
+
+
+def test_bibliography_entry_without_author_sorts_by_title():
+    assert bibliography_entry(ANONYMOUS) == (
+        "“Why It’s Time to Take the Alliance Seriously.” <i>CounterPunch</i>, January 31, 2022."
+    )
+
+
+def test_two_authors_and_a_partial_date():
+    pair = source(
+        title="Joint Work",
+        author=[{"family": "Doe", "given": "Jane"}, {"family": "Roe", "given": "Rick"}],
+        issued="2022-03",
+    )
+    assert full_note(pair) == "Jane Doe and Rick Roe, <i>Joint Work</i>, March 2022"
+    assert bibliography_entry(pair) == "Doe, Jane, and Rick Roe. <i>Joint Work</i>. March 2022."
+    assert short_note(pair, "p. 4") == "Doe and Roe, <i>Joint Work</i>, p. 4"

@@ -1,0 +1,161 @@
+"""The CLI through Typer's runner: exact messages and exit codes 0, 1 and 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefgen.cli import app
+from tests.conftest import edit
+
+COMMANDS = ["build", "check", "list"]
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
+
+    def invoke(*args: str):
+        return runner.invoke(app, list(args))
+
+    return invoke
+
+
+def test_build_writes_html_and_pdf(project, run):
+    root = project()
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "wrote out/widget-brief.html",
+        "wrote out/widget-brief.pdf",
+        "4 facts, 2 sources",
+    ]
+    assert (root / "out" / "widget-brief.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_build_one_format_into_another_folder(project, run):
+    root = project()
+    result = run("build", "--format", "html", "--out", "public")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (root / "public").iterdir()) == ["widget-brief.html"]
+    assert not (root / "out").exists()
+
+
+def test_build_with_a_configuration_elsewhere(project, run, tmp_path, monkeypatch):
+    root = project()
+    monkeypatch.chdir(tmp_path)
+    result = run("build", "--config", str(root / "briefgen.yaml"), "-f", "html")
+    assert result.exit_code == 0, result.output
+    assert (root / "out" / "widget-brief.html").is_file()
+
+
+def test_check_reports_a_mistyped_source_with_file_and_line(project, run):
+    project()
+    edit(
+        Path("facts/treaty.yaml"),
+        "      - source: smith-2021-gazette\n        locator: para. 2",
+        "      - source: smith-2021-gazete\n        locator: para. 2",
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error: facts/treaty.yaml:12:17: unknown source 'smith-2021-gazete' "
+        "(did you mean 'smith-2021-gazette'?)\n"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_check_ok(project, run):
+    project()
+    result = run("check")
+    assert result.exit_code == 0
+    assert result.stdout == "ok: 1 topic, 4 facts, 2 sources\n"
+
+
+def test_bad_yaml_exits_1_with_one_line(project, run):
+    project()
+    Path("facts/treaty.yaml").write_text("id: treaty\ntitle: [unclosed\n", encoding="utf-8")
+    result = run("build")
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("error: facts/treaty.yaml:3:1: YAML syntax error")
+
+
+def test_debug_shows_the_traceback(project, run):
+    project()
+    Path("facts/treaty.yaml").write_text("id: treaty\ntitle: [unclosed\n", encoding="utf-8")
+    result = run("--debug", "check")
+    assert result.exit_code == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "error: facts/treaty.yaml:3:1: YAML syntax error" in result.stderr
+
+
+def test_missing_configuration_is_exit_1(project, run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: briefgen.yaml: no configuration file 'briefgen.yaml' here "
+        "(pass --config PATH, or start a brief with 'briefgen init DIR')\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args", [["build", "--format", "docx"], ["list", "everything"], ["frobnicate"], ["build", "-x"]]
+)
+def test_usage_errors_exit_2(project, run, args):
+    project()
+    result = run(*args)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_list_topics_facts_and_sources(project, run):
+    project()
+    result = run("list", "topics")
+    assert result.exit_code == 0
+    assert result.stdout == "treaty                         4 facts  The treaty\n"
+    facts = run("list", "facts").stdout.splitlines()
+    assert facts[1] == "treaty-ratified                    fact     internal  p2  treaty"
+    assert len(facts) == 4
+    sources = run("list", "sources").stdout.splitlines()
+    assert sources == [
+        "smith-2021-gazette                     4 citations  The Widget Treaty Turns Ten",
+        "widget-office-2019-report              2 citations  Widgets Under Pressure",
+    ]
+    everything = run("list").stdout
+    assert everything.startswith("topics:\n") and "\nfacts:\n" in everything
+
+
+def test_every_command_has_help_text(run):
+    names = []
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        names.append(name)
+        summary = (command.callback.__doc__ or "").strip().splitlines()
+        assert summary, f"'{name}' has no help text"
+        result = run(name, "--help")
+        assert result.exit_code == 0
+        assert summary[0] in result.stdout
+    assert sorted(names) == sorted(COMMANDS)
+
+
+def test_version(run):
+    from briefgen import __version__
+
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"briefgen {__version__}\n"
+
+
+def test_importing_the_cli_does_not_import_weasyprint_or_the_pipeline():
+    import subprocess
+    import sys
+
+    heavy = ("weasyprint", "pydantic", "briefgen.render")
+    code = f"import sys, briefgen.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

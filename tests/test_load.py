@@ -1,0 +1,140 @@
+"""Load stage: every error a user can make in a file names the file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.errors import BriefError
+from briefgen.load import load_brief, load_config
+from briefgen.pipeline import check
+from tests.conftest import edit
+
+TOPIC = Path("facts/treaty.yaml")
+
+
+def problems(config: Path = Path("briefgen.yaml")) -> list[str]:
+    with pytest.raises(BriefError) as caught:
+        check(config)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_minimal_fixture_loads_with_locations(project):
+    project()
+    brief = load_brief(Path("briefgen.yaml"))
+    assert [t.id for t in brief.topics] == ["treaty"]
+    fact = brief.facts[1]
+    assert fact.id == "treaty-ratified"
+    assert str(fact.where()) == "facts/treaty.yaml:15:5"
+    assert str(fact.citations[1].where("source")) == "facts/treaty.yaml:23:17"
+    assert brief.sources_by_id["smith-2021-gazette"].container_title == "Widget Gazette"
+
+
+def test_yaml_syntax_error(project):
+    project()
+    edit(TOPIC, "    date: 2012\n", "    date: [2012\n")
+    assert problems() == [
+        "facts/treaty.yaml:18:13: YAML syntax error: expected ',' or ']', but got ':'"
+    ]
+
+
+def test_tab_indentation_hint(project):
+    project()
+    edit(TOPIC, "    date: 2012\n", "\tdate: 2012\n")
+    (message,) = problems()
+    assert message.startswith("facts/treaty.yaml:17:1: YAML syntax error")
+    assert message.endswith("(indent with spaces, not tabs)")
+
+
+def test_unknown_field_suggests_the_closest(project):
+    project()
+    edit(TOPIC, "    priority: 1\n    citations:", "    priorty: 1\n    citations:")
+    assert problems() == [
+        "facts/treaty.yaml:10:5: unknown field 'priorty' (did you mean 'priority'?)"
+    ]
+
+
+def test_missing_field(project):
+    project()
+    edit(TOPIC, '        quote: "four states put their names to the treaty in Geneva"\n', "")
+    assert problems() == ["facts/treaty.yaml:12:9: missing field 'quote'"]
+
+
+def test_wrong_type(project):
+    project()
+    edit(TOPIC, "    priority: 1\n    citations:", "    priority: high\n    citations:")
+    assert problems() == [
+        "facts/treaty.yaml:10:15: 'facts[0].priority': Input should be a valid integer, "
+        "unable to parse string as an integer"
+    ]
+
+
+def test_impossible_date(project):
+    project()
+    edit(TOPIC, "date: 2011-03-14", "date: 2011-02-30")
+    assert problems() == [
+        "facts/treaty.yaml:8:11: 'facts[0].date': impossible date '2011-02-30': "
+        "February 2011 has no day 30"
+    ]
+
+
+def test_problems_in_several_files_are_all_reported(project):
+    project()
+    edit(TOPIC, "date: 2011-03-14", "date: 2011-13-01")
+    edit(Path("facts/sources.yaml"), "  issued: 2019\n", "  issued: 2019\n  editor: nobody\n")
+    assert problems() == [
+        "facts/sources.yaml:15:3: unknown field 'editor'",
+        "facts/treaty.yaml:8:11: 'facts[0].date': impossible date '2011-13-01': "
+        "there is no month 13",
+    ]
+
+
+def test_wrong_top_level_type(project):
+    project()
+    TOPIC.write_text("- just\n- a list\n", encoding="utf-8")
+    assert problems() == ["facts/treaty.yaml:1:1: the file must be a mapping of fields"]
+
+
+def test_empty_topic_file(project):
+    project()
+    TOPIC.write_text("# nothing yet\n", encoding="utf-8")
+    assert problems() == ["facts/treaty.yaml: file is empty (expected a topic mapping)"]
+
+
+def test_sources_must_be_a_list(project):
+    project()
+    Path("facts/sources.yaml").write_text("id: x\ntitle: y\n", encoding="utf-8")
+    assert problems() == [
+        "facts/sources.yaml:1:1: sources.yaml must be a list of source records "
+        "(start each record with '- id: ...')"
+    ]
+
+
+def test_missing_configuration_file(project):
+    project()
+    with pytest.raises(BriefError) as caught:
+        load_config(Path("nowhere.yaml"))
+    assert str(caught.value) == (
+        "nowhere.yaml: no configuration file 'nowhere.yaml' here "
+        "(pass --config PATH, or start a brief with 'briefgen init DIR')"
+    )
+
+
+def test_configuration_errors_name_the_line(project):
+    project()
+    edit(Path("briefgen.yaml"), "author: Test Desk\n", "author: Test Desk\nshow_qoutes: no\n")
+    assert problems() == [
+        "briefgen.yaml:4:1: unknown field 'show_qoutes' (did you mean 'show_quotes'?)"
+    ]
+
+
+def test_omitted_handling_takes_the_most_restricted_level(project):
+    project()
+    edit(
+        TOPIC,
+        "    handling: public\n    priority: 1\n    citations:",
+        "    priority: 1\n    citations:",
+    )
+    brief = load_brief(Path("briefgen.yaml"))
+    assert brief.facts[0].handling == "internal"
