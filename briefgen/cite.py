@@ -40,9 +40,16 @@ class Note:
 class Notebook:
     """Numbers notes and remembers which sources have had their full note."""
 
-    def __init__(self, sources: Mapping[str, Source], *, show_quotes: bool = True) -> None:
+    def __init__(
+        self,
+        sources: Mapping[str, Source],
+        *,
+        show_quotes: bool = True,
+        show_grades: bool = False,
+    ) -> None:
         self._sources = sources
         self._show_quotes = show_quotes
+        self._show_grades = show_grades
         self._seen: set[str] = set()
         self.notes: list[Note] = []
 
@@ -56,6 +63,8 @@ class Notebook:
             else:
                 piece = full_note(source, citation.locator)
                 self._seen.add(source.id)
+            if self._show_grades:
+                piece += grade(source, citation)
             if self._show_quotes:
                 piece += Markup(' — <q class="quote">{}</q>').format(citation.quote)
             pieces.append(piece)
@@ -67,6 +76,20 @@ class Notebook:
         """One entry per source cited so far, sorted as Chicago sorts them."""
         cited = [self._sources[source_id] for source_id in self._seen]
         return [bibliography_entry(s) for s in sorted(cited, key=bibliography_key)]
+
+
+def grade(source: Source, citation: Citation) -> Markup:
+    """The Admiralty grade of a citation, e.g. ' [B2]': source reliability, then credibility."""
+    if not source.reliability and citation.credibility is None:
+        return Markup("")
+    code = f"{source.reliability or ''}{citation.credibility or ''}"
+    words = []
+    if source.reliability:
+        words.append(f"source reliability {source.reliability}")
+    if citation.credibility is not None:
+        words.append(f"information credibility {citation.credibility}")
+    title = "Admiralty grade: " + ", ".join(words)
+    return Markup(' <span class="grade" title="{}">[{}]</span>').format(title, code)
 
 
 def full_note(source: Source, locator: str | None = None) -> Markup:

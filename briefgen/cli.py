@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from briefgen import __version__
+
+if TYPE_CHECKING:
+    from briefgen.model import Brief
 
 app = typer.Typer(
     name="briefgen",
@@ -157,11 +160,60 @@ def list_(
                 typer.echo(f"{source.id:<36} {uses.get(source.id, 0):>3} citations  {source.title}")
 
 
-def _citation_counts(brief: object) -> dict[str, int]:
+@app.command("verify-quotes")
+def verify_quotes(
+    archive: Annotated[
+        Path,
+        typer.Option("--archive", "-a", help="Folder of archived source texts, <source id>.txt."),
+    ],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Check every quote against the archived text of its source."""
+    with _reported():
+        from briefgen.pipeline import check as check_brief
+        from briefgen.verify import verify_quotes as verify
+
+        result = verify(check_brief(config).brief, archive)
+        for miss in result.misses:
+            typer.echo(f"miss: {miss}", err=True)
+        found = result.checked - len(result.misses)
+        typer.echo(f"{found} of {_count(range(result.checked), 'quote')} found in {archive}")
+        if result.misses:
+            raise typer.Exit(1)
+
+
+@app.command("trace")
+def trace_source(
+    source_id: Annotated[str, typer.Argument(help="The id of a source in sources.yaml.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """List every fact and judgment that rests on a source."""
+    with _reported():
+        import difflib
+
+        from briefgen.pipeline import check as check_brief
+        from briefgen.trace import trace
+
+        brief = check_brief(config).brief
+        if source_id not in brief.sources_by_id:
+            close = difflib.get_close_matches(source_id, list(brief.sources_by_id), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise typer.BadParameter(f"unknown source {source_id!r}{hint}",
+                                     param_hint="'SOURCE_ID'")
+        result = trace(brief, source_id)
+        typer.echo(f"facts citing {source_id}: {len(result.citing)}")
+        for fact, citations in result.citing:
+            locators = ", ".join(c.locator for c in citations)
+            typer.echo(f"  {fact.id:<34} {fact.kind:<8} {locators:<16} {fact.where()}")
+        typer.echo(f"judgments resting on them: {len(result.judgments)}")
+        for fact, via in result.judgments:
+            typer.echo(f"  {fact.id:<34} via {', '.join(via)}")
+
+
+def _citation_counts(brief: Brief) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for fact in brief.facts:  # type: ignore[attr-defined]
-        for citation in fact.all_citations():
-            counts[citation.source] = counts.get(citation.source, 0) + 1
+    for _, citation in brief.citations():
+        counts[citation.source] = counts.get(citation.source, 0) + 1
     return counts
 
 

@@ -148,7 +148,7 @@ def _problem(error: Any, marks: Marks, base: tuple[Any, ...]) -> Problem:
         return Problem(f"missing field {error['loc'][-1]!r}", marks.where(loc[:-1]))
     if kind == "extra_forbidden":
         field = str(error["loc"][-1])
-        close = difflib.get_close_matches(field, _ALL_FIELDS, n=1)
+        close = difflib.get_close_matches(field, [f for f in _ALL_FIELDS if f != field], n=1)
         hint = f"did you mean {close[0]!r}?" if close else None
         return Problem(f"unknown field {field!r}", marks.where(loc, key=True), hint)
     if kind in {"model_type", "dict_type", "model_attributes_type"}:

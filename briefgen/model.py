@@ -157,6 +157,23 @@ class Fact(Located):
         return [*self.citations, *(c for v in self.versions for c in v.citations)]
 
 
+class Period(Located):
+    """One stretch of membership: joined, and left unless still a member."""
+
+    joined: When
+    left: When | None = None
+
+
+class Member(Located):
+    """A state's membership history, for the membership table and timeline."""
+
+    state: Text
+    periods: list[Period] = Field(min_length=1)
+    note: str | None = Field(default=None, description="e.g. 'signed 1992; in force 1994'")
+    handling: Id | None = None
+    citations: list[Citation] = Field(min_length=1)
+
+
 class Topic(Located):
     """A section of the brief: a title, a summary in the curators' words, and its facts."""
 
@@ -165,6 +182,9 @@ class Topic(Located):
     order: int = 100
     summary: str = ""
     facts: list[Fact] = Field(default_factory=list)
+    membership: list[Member] = Field(
+        default_factory=list, description="structured membership history shown as a table"
+    )
 
 
 class Config(Located):
@@ -192,6 +212,9 @@ class Config(Located):
     )
     marking: str | None = Field(default=None, description="marking printed on every page")
     show_quotes: bool = True
+    show_grades: bool = Field(
+        default=False, description="notes show Admiralty grades, e.g. [B2]"
+    )
 
 
 @dataclass
@@ -214,3 +237,18 @@ class Brief:
     @property
     def facts(self) -> list[Fact]:
         return [fact for topic in self.topics for fact in topic.facts]
+
+    def citations(self) -> list[tuple[str, Citation]]:
+        """Every citation in the brief, labelled with what it supports."""
+        found = [
+            (f"fact {fact.id!r}", citation)
+            for fact in self.facts
+            for citation in fact.all_citations()
+        ]
+        found += [
+            (f"membership of {member.state!r}", citation)
+            for topic in self.topics
+            for member in topic.membership
+            for citation in member.citations
+        ]
+        return found

@@ -70,7 +70,11 @@ def render_html(brief: Brief, selection: Selection, *, build_date: dt.date) -> R
             judgments=selection.judgments,
             sections=selection.sections,
             facts_by_id={fact.id: fact for fact in brief.facts},
-            notes=Notebook(brief.sources_by_id, show_quotes=config.show_quotes),
+            notes=Notebook(
+                brief.sources_by_id,
+                show_quotes=config.show_quotes,
+                show_grades=config.show_grades,
+            ),
             stylesheet=css,
             build_date=build_date,
             version=__version__,

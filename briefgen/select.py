@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from briefgen.model import Brief, Fact, Topic
+from briefgen.model import Brief, Fact, Member, Topic
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,7 @@ class Section:
 
     topic: Topic
     facts: list[Fact]
+    members: list[Member] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,6 @@ def select(brief: Brief) -> Selection:
     sections = []
     for topic in brief.topics:
         facts = [fact for fact in topic.facts if fact.kind == "fact"]
-        if facts:
-            sections.append(Section(topic, facts))
+        if facts or topic.membership:
+            sections.append(Section(topic, facts, list(topic.membership)))
     return Selection(judgments=judgments, sections=sections)

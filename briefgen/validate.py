@@ -77,12 +77,11 @@ def _check_topics(brief: Brief) -> Iterable[Problem]:
 
 def _check_citations(brief: Brief) -> Iterable[Problem]:
     known = brief.sources_by_id
-    for fact in brief.facts:
-        for citation in fact.all_citations():
-            if citation.source not in known:
-                close = difflib.get_close_matches(citation.source, list(known), n=1, cutoff=0.5)
-                hint = f"did you mean {close[0]!r}?" if close else "add it to sources.yaml"
-                yield Problem(f"unknown source {citation.source!r}", citation.where("source"), hint)
+    for _, citation in brief.citations():
+        if citation.source not in known:
+            close = difflib.get_close_matches(citation.source, list(known), n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}?" if close else "add it to sources.yaml"
+            yield Problem(f"unknown source {citation.source!r}", citation.where("source"), hint)
 
 
 def _check_kinds(brief: Brief) -> Iterable[Problem]:
@@ -169,7 +168,7 @@ def _find_cycle(facts: dict[str, Fact]) -> list[str] | None:
 
 
 def _uncited_sources(brief: Brief) -> Iterable[Problem]:
-    cited = {c.source for fact in brief.facts for c in fact.all_citations()}
+    cited = {citation.source for _, citation in brief.citations()}
     for source in brief.sources:
         if source.id not in cited:
             yield Problem(f"source {source.id!r} is never cited", source.where("id"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import BriefError, Where
-from briefgen.model import Brief, Citation, Fact
+from briefgen.model import Brief, Citation
 
 _LOCATOR = re.compile(r"^paras?\.?\s*(\d+)(?:\s*[-–—]\s*(\d+))?$", re.IGNORECASE)
 _TRANSLATE = str.maketrans(
@@ -32,7 +32,7 @@ _TRANSLATE = str.maketrans(
 class Miss:
     """A quote that its archived source does not contain where the locator says."""
 
-    fact: Fact
+    label: str
     citation: Citation
     reason: str
 
@@ -41,7 +41,7 @@ class Miss:
         return self.citation.where("quote")
 
     def __str__(self) -> str:
-        return f"{self.where}: fact {self.fact.id!r}: {self.reason}"
+        return f"{self.where}: {self.label}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -81,14 +81,13 @@ def verify_quotes(brief: Brief, archive: Path) -> Verification:
     misses = []
     checked = 0
     copies: dict[str, list[str] | None] = {}
-    for fact in brief.facts:
-        for citation in fact.all_citations():
-            checked += 1
-            if citation.source not in copies:
-                copies[citation.source] = _archived(archive / f"{citation.source}.txt")
-            reason = _check(citation, copies[citation.source], archive)
-            if reason:
-                misses.append(Miss(fact, citation, reason))
+    for label, citation in brief.citations():
+        checked += 1
+        if citation.source not in copies:
+            copies[citation.source] = _archived(archive / f"{citation.source}.txt")
+        reason = _check(citation, copies[citation.source], archive)
+        if reason:
+            misses.append(Miss(label, citation, reason))
     return Verification(checked, misses)
 
 

@@ -108,3 +108,17 @@ def test_two_authors_and_a_partial_date():
     assert full_note(pair) == "Jane Doe and Rick Roe, <i>Joint Work</i>, March 2022"
     assert bibliography_entry(pair) == "Doe, Jane, and Rick Roe. <i>Joint Work</i>. March 2022."
     assert short_note(pair, "p. 4") == "Doe and Roe, <i>Joint Work</i>, p. 4"
+
+
+def test_grades_are_shown_only_when_asked_and_only_what_is_known():
+    graded = source(id="g", title="Graded", reliability="C")
+    book = Notebook({"g": graded}, show_quotes=False, show_grades=True)
+    both = book.cite([Citation(source="g", locator="para. 1", quote="q", credibility=3)])
+    only_source = book.cite([Citation(source="g", locator="para. 2", quote="q")])
+    assert both.html == (
+        "<i>Graded</i>, para. 1 <span class=\"grade\" title=\"Admiralty grade: source "
+        'reliability C, information credibility 3">[C3]</span>.'
+    )
+    assert only_source.html.endswith(">[C]</span>.")
+    plain = Notebook({"g": graded}, show_quotes=False)
+    assert "grade" not in plain.cite([Citation(source="g", locator="p. 1", quote="q")]).html

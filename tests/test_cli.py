@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from briefgen.cli import app
 from tests.conftest import edit
 
-COMMANDS = ["build", "check", "list"]
+COMMANDS = ["build", "check", "list", "trace", "verify-quotes"]
 
 
 @pytest.fixture
