@@ -19,6 +19,7 @@ from briefgen.model import Citation, Name, Source
 
 _CONTAINED_TYPES = re.compile(r"^(article|entry|chapter|post|paper-conference|review)")
 _LEADING_ARTICLE = re.compile(r"^(a|an|the)\s+", re.IGNORECASE)
+_DOUBLE_TO_SINGLE = str.maketrans({"“": "‘", "”": "’"})
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,17 @@ class Notebook:
         self.notes: list[Note] = []
 
     def cite(self, citations: Sequence[Citation]) -> Note:
-        """The next note, citing each of `citations` in its first or short form."""
+        """The next note, citing each of `citations` in its first or short form.
+
+        A citation repeated word for word (same source, locator and quote) is
+        cited once.
+        """
         pieces = []
+        done: set[tuple[str, str, str]] = set()
         for citation in citations:
+            if (key := (citation.source, citation.locator, citation.quote)) in done:
+                continue
+            done.add(key)
             source = self._sources[citation.source]
             if source.id in self._seen:
                 piece = short_note(source, citation.locator)
@@ -66,7 +75,7 @@ class Notebook:
             if self._show_grades:
                 piece += grade(source, citation)
             if self._show_quotes:
-                piece += Markup(' — <q class="quote">{}</q>').format(citation.quote)
+                piece += Markup(' — <q class="quote">{}</q>').format(nested_quote(citation.quote))
             pieces.append(piece)
         note = Note(len(self.notes) + 1, Markup("; ").join(pieces) + ".")
         self.notes.append(note)
@@ -76,6 +85,15 @@ class Notebook:
         """One entry per source cited so far, sorted as Chicago sorts them."""
         cited = [self._sources[source_id] for source_id in self._seen]
         return [bibliography_entry(s) for s in sorted(cited, key=bibliography_key)]
+
+
+def nested_quote(quote: str) -> str:
+    """A quote made ready to sit inside quotation marks: its own double quotes become single."""
+    quote = quote.translate(_DOUBLE_TO_SINGLE)
+    pieces = quote.split('"')
+    return "".join(
+        piece + ("" if i == len(pieces) - 1 else "‘’"[i % 2]) for i, piece in enumerate(pieces)
+    )
 
 
 def grade(source: Source, citation: Citation) -> Markup:

@@ -144,7 +144,10 @@ def list_(
         if what in (Listing.all, Listing.topics):
             _heading("topics", what)
             for topic in brief.topics:
-                typer.echo(f"{topic.id:<28} {len(topic.facts):>3} facts  {topic.title}")
+                facts = sum(fact.kind == "fact" for fact in topic.facts)
+                judgments = len(topic.facts) - facts
+                counts = f"{_count(range(facts), 'fact'):>9} {_count(range(judgments), 'judgment'):>12}"
+                typer.echo(f"{topic.id:<20} {counts}  {topic.title}")
         if what in (Listing.all, Listing.facts):
             _heading("facts", what)
             for topic in brief.topics:
@@ -203,7 +206,7 @@ def trace_source(
         result = trace(brief, source_id)
         typer.echo(f"facts citing {source_id}: {len(result.citing)}")
         for fact, citations in result.citing:
-            locators = ", ".join(c.locator for c in citations)
+            locators = ", ".join(dict.fromkeys(c.locator for c in citations))
             typer.echo(f"  {fact.id:<34} {fact.kind:<8} {locators:<16} {fact.where()}")
         typer.echo(f"judgments resting on them: {len(result.judgments)}")
         for fact, via in result.judgments:

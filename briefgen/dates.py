@@ -101,6 +101,8 @@ class When:
             return f"{start.day}–{end.human()}"
         if start.year == end.year and start.month and end.month and not start.day:
             return f"{MONTHS[start.month - 1]}–{end.human()}"
+        if start.month is None and end.month is None:
+            return f"{start.year}–{end.year}"
         return f"{start.human()} – {end.human()}"
 
     @classmethod

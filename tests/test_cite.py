@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefgen.cite import Notebook, bibliography_entry, full_note, short_note
+from briefgen.cite import Notebook, bibliography_entry, full_note, nested_quote, short_note
 from briefgen.model import Citation, Source
 
 
@@ -71,6 +71,20 @@ def test_notes_are_numbered_in_order_with_short_form_on_repeat():
     )
     assert third.html == "“Time to Take the Alliance,” para. 7."
     assert (third.id, third.ref_id) == ("note-3", "ref-3")
+
+
+def test_a_citation_repeated_word_for_word_is_cited_once_per_note():
+    book = Notebook({"culp-2023": ARTICLE}, show_quotes=True)
+    same = cite("culp-2023", "para. 2", "six members")
+    note = book.cite([same, cite("culp-2023", "para. 4", "other words"), same])
+    assert note.html.count("six members") == 1 and note.html.count("other words") == 1
+
+
+def test_double_quotes_inside_a_quote_become_single():
+    assert nested_quote("an “international regional organization,”") == (
+        "an ‘international regional organization,’"
+    )
+    assert nested_quote('so-called "color revolutions" here') == "so-called ‘color revolutions’ here"
 
 
 def test_quotes_are_shown_escaped_when_asked():

@@ -117,7 +117,7 @@ def test_list_topics_facts_and_sources(project, run):
     project()
     result = run("list", "topics")
     assert result.exit_code == 0
-    assert result.stdout == "treaty                         4 facts  The treaty\n"
+    assert result.stdout == "treaty                 3 facts   1 judgment  The treaty\n"
     facts = run("list", "facts").stdout.splitlines()
     assert facts[1] == "treaty-ratified                    fact     internal  p2  treaty"
     assert len(facts) == 4

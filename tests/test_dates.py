@@ -15,7 +15,8 @@ from briefgen.dates import PartialDate, When
         ("2022-01-05", "5 January 2022"),
         ("2022-01-06/2022-01-19", "6–19 January 2022"),
         ("2022-01/2022-03", "January–March 2022"),
-        ("2010/2012", "2010 – 2012"),
+        ("2010/2012", "2010–2012"),
+        ("2022-11/2023-01", "November 2022 – January 2023"),
     ],
 )
 def test_parse_and_show(text, human):

@@ -89,3 +89,25 @@ def test_membership_table_covers_the_nine_signatories(brief):
 def test_every_quote_is_in_the_archived_source(brief):
     result = verify_quotes(brief, SHARED_SOURCES)
     assert [str(m) for m in result.misses] == []
+
+
+# Source families, as sources.yaml explains: the two Globetrotter pieces share
+# sentences, and the two Culp articles share an author.
+FAMILIES = {
+    "ruehl-2022-scoop": "globetrotter",
+    "globetrotter-2022-counterpunch": "globetrotter",
+    "culp-2022-diplomatic-courier": "culp",
+    "culp-2023-diplomatic-courier": "culp",
+    "csto-2020-destabilisation-bulletin": "bulletin",
+}
+
+
+def test_credibility_follows_the_documented_rule(brief):
+    assert set(FAMILIES) == set(brief.sources_by_id)
+    for fact in brief.facts:
+        families = {FAMILIES[c.source] for c in fact.citations}
+        expected = 2 if len(families) >= 2 else 3
+        for citation in fact.citations:
+            assert citation.credibility == expected, (fact.id, citation.source)
+        for version in fact.versions:
+            assert {c.credibility for c in version.citations} == {3}, fact.id

@@ -35,7 +35,7 @@ def test_judgments_are_lifted_out_of_their_sections(project):
     assert selection.facts[0].id == "treaty-outlook"
 
 
-def test_membership_rows_render_as_a_table_with_notes(project):
+def test_membership_rows_render_as_a_table_with_one_note(project):
     root = project()
     topic = root / "facts" / "treaty.yaml"
     topic.write_text(topic.read_text(encoding="utf-8") + MEMBERSHIP, encoding="utf-8")
@@ -49,4 +49,7 @@ def test_membership_rows_render_as_a_table_with_notes(project):
     cells = [c.split("<")[0] for c in rows[1].split("<td>")[1:]]
     assert cells == ["2011", "2015", "June 2018", "—", "Member"]
     assert "Left over a tariff dispute." in rows[1]
-    assert 'role="doc-noteref"' in rows[0]
+    caption = table[table.index("<caption>") : table.index("</caption>")]
+    assert caption.count('role="doc-noteref"') == 1 and 'role="doc-noteref"' not in rows[0]
+    note = caption[caption.index('class="footnote"') :]
+    assert "four states put their names" in note and "its four members" in note
