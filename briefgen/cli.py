@@ -146,7 +146,8 @@ def list_(
             for topic in brief.topics:
                 facts = sum(fact.kind == "fact" for fact in topic.facts)
                 judgments = len(topic.facts) - facts
-                counts = f"{_count(range(facts), 'fact'):>9} {_count(range(judgments), 'judgment'):>12}"
+                counts = f"{_count(range(facts), 'fact'):>9} "
+                counts += f"{_count(range(judgments), 'judgment'):>12}"
                 typer.echo(f"{topic.id:<20} {counts}  {topic.title}")
         if what in (Listing.all, Listing.facts):
             _heading("facts", what)
@@ -201,8 +202,9 @@ def trace_source(
         if source_id not in brief.sources_by_id:
             close = difflib.get_close_matches(source_id, list(brief.sources_by_id), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise typer.BadParameter(f"unknown source {source_id!r}{hint}",
-                                     param_hint="'SOURCE_ID'")
+            raise typer.BadParameter(
+                f"unknown source {source_id!r}{hint}", param_hint="'SOURCE_ID'"
+            )
         result = trace(brief, source_id)
         typer.echo(f"facts citing {source_id}: {len(result.citing)}")
         for fact, citations in result.citing:

@@ -212,9 +212,7 @@ class Config(Located):
     )
     marking: str | None = Field(default=None, description="marking printed on every page")
     show_quotes: bool = True
-    show_grades: bool = Field(
-        default=False, description="notes show Admiralty grades, e.g. [B2]"
-    )
+    show_grades: bool = Field(default=False, description="notes show Admiralty grades, e.g. [B2]")
 
 
 @dataclass

@@ -76,8 +76,11 @@ def paragraph_numbers(locator: str) -> range | None:
 def verify_quotes(brief: Brief, archive: Path) -> Verification:
     """Check every citation's quote against `archive/<source>.txt`."""
     if not archive.is_dir():
-        raise BriefError(f"archive folder {str(archive)!r} does not exist", Where(archive),
-                         "pass the folder holding <source id>.txt files")
+        raise BriefError(
+            f"archive folder {str(archive)!r} does not exist",
+            Where(archive),
+            "pass the folder holding <source id>.txt files",
+        )
     misses = []
     checked = 0
     copies: dict[str, list[str] | None] = {}

@@ -29,16 +29,22 @@ def test_fixture_quotes_are_all_found(project):
 
 def test_quotes_match_across_typographic_differences(project):
     project()
-    edit(TOPIC, '"four states put their names to the treaty in Geneva"',
-         "'Critics call it a \"paper alliance\" - a treaty without teeth'")
+    edit(
+        TOPIC,
+        '"four states put their names to the treaty in Geneva"',
+        "'Critics call it a \"paper alliance\" - a treaty without teeth'",
+    )
     edit(TOPIC, "        locator: para. 2\n", "        locator: para. 6\n")
     assert misses() == []
 
 
 def test_a_wrong_word_is_a_miss_with_file_and_line(project):
     project()
-    edit(TOPIC, '"four states put their names to the treaty in Geneva"',
-         '"five states put their names to the treaty in Geneva"')
+    edit(
+        TOPIC,
+        '"four states put their names to the treaty in Geneva"',
+        '"five states put their names to the treaty in Geneva"',
+    )
     assert misses() == [
         "facts/treaty.yaml:14:16: fact 'treaty-signed': quote not found in para. 2 "
         "of smith-2021-gazette"
@@ -77,7 +83,7 @@ def test_paragraph_locators(locator, numbers):
 
 
 def test_normalise_folds_quotes_dashes_and_spaces():
-    assert normalise("“It’s  a\u00a0test” — she said…") == "\"It's a test\" - she said..."
+    assert normalise("“It’s  a\u00a0test” — she said…") == '"It\'s a test" - she said...'
 
 
 def test_cli_exits_1_and_reports_each_miss(project):
