@@ -48,6 +48,7 @@ class Listing(StrEnum):
     topics = "topics"
     facts = "facts"
     sources = "sources"
+    audiences = "audiences"
 
 
 _state = {"debug": False}
@@ -94,6 +95,15 @@ def main_options(
 @app.command()
 def build(
     config: ConfigOption = DEFAULT_CONFIG,
+    audiences: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--audience",
+            "-a",
+            help="Build this audience; repeat for several. [default: the default]",
+        ),
+    ] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Build every audience.")] = False,
     formats: Annotated[
         list[Format] | None,
         typer.Option("--format", "-f", help="Output format; repeat for both. [default: html, pdf]"),
@@ -103,17 +113,32 @@ def build(
         typer.Option("--out", "-o", help="Output folder. [default: the configuration's, out/]"),
     ] = None,
 ) -> None:
-    """Validate the facts and build the brief as HTML and PDF."""
+    """Validate the facts and build the brief, HTML and PDF, per audience."""
     with _reported():
+        from briefgen.audience import names
+        from briefgen.load import load_config
         from briefgen.pipeline import FORMATS
         from briefgen.pipeline import build as build_brief
 
+        if audiences and everything:
+            raise typer.BadParameter("give --audience or --all, not both", param_hint="'--all'")
+        known = names(load_config(config))
+        for name in audiences or []:
+            if name not in known:
+                raise typer.BadParameter(
+                    f"unknown audience {name!r}; known audiences: {', '.join(known)}",
+                    param_hint="'--audience'",
+                )
         chosen = [f.value for f in formats] if formats else list(FORMATS)
-        built = build_brief(config, formats=chosen, out_dir=out)
+        built = build_brief(
+            config, audiences=audiences or (), everything=everything, formats=chosen, out_dir=out
+        )
         _warn(built.warnings)
         for path in built.written:
             typer.echo(f"wrote {_shown(path)}")
-        typer.echo(f"{_count(built.fact_ids, 'fact')}, {_count(built.brief.sources, 'source')}")
+        for edition in built.editions:
+            pages = f", {_count(range(edition.pages), 'page')}" if edition.pages else ""
+            typer.echo(f"{edition.name}: {_count(edition.fact_ids, 'fact')}{pages}")
 
 
 @app.command()
@@ -136,7 +161,7 @@ def list_(
     what: Annotated[Listing, typer.Argument(help="What to list.")] = Listing.all,
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
-    """List the brief's topics, facts or sources."""
+    """List the brief's topics, facts, sources or audiences."""
     with _reported():
         from briefgen.pipeline import check as check_brief
 
@@ -162,6 +187,9 @@ def list_(
             uses = _citation_counts(brief)
             for source in brief.sources:
                 typer.echo(f"{source.id:<36} {uses.get(source.id, 0):>3} citations  {source.title}")
+        if what in (Listing.all, Listing.audiences):
+            _heading("audiences", what)
+            _list_audiences(brief)
 
 
 @app.command("verify-quotes")
@@ -213,6 +241,25 @@ def trace_source(
         typer.echo(f"judgments resting on them: {len(result.judgments)}")
         for fact, via in result.judgments:
             typer.echo(f"  {fact.id:<34} via {', '.join(via)}")
+
+
+def _list_audiences(brief: Brief) -> None:
+    from briefgen.audience import editions
+    from briefgen.select import select
+
+    for edition in editions(brief.config):
+        shown = len(select(brief, edition).facts)
+        budget = (
+            f"at most {_count(range(edition.page_budget), 'page')}"
+            if edition.page_budget
+            else "no page limit"
+        )
+        priority = "1" if edition.priority == 1 else f"1–{edition.priority}"
+        topics = ", ".join(sorted(edition.topics)) if edition.topics is not None else "all topics"
+        typer.echo(
+            f"{edition.name:<12} up to {edition.handling:<9} priority {priority:<4} "
+            f"{_count(range(shown), 'fact'):>9}  {budget:<16} {edition.stem}.pdf  {topics}"
+        )
 
 
 def _citation_counts(brief: Brief) -> dict[str, int]:

@@ -14,7 +14,20 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from briefgen.errors import BriefError, Problem, Where
-from briefgen.model import Brief, Citation, Config, Fact, Located, Name, Source, Topic, Version
+from briefgen.model import (
+    Audience,
+    Brief,
+    Citation,
+    Config,
+    Fact,
+    Located,
+    Member,
+    Name,
+    Period,
+    Source,
+    Topic,
+    Version,
+)
 from briefgen.yamlread import Document, Marks, read_yaml
 
 SOURCES_FILE = "sources.yaml"
@@ -25,7 +38,18 @@ M = TypeVar("M", bound=Located)
 _ALL_FIELDS = sorted(
     {
         field.alias or name
-        for model in (Config, Source, Name, Citation, Version, Fact, Topic)
+        for model in (
+            Config,
+            Audience,
+            Source,
+            Name,
+            Citation,
+            Version,
+            Fact,
+            Topic,
+            Member,
+            Period,
+        )
         for name, field in model.model_fields.items()
     }
 )
@@ -65,9 +89,9 @@ def load_brief(config_path: Path, config: Config | None = None) -> Brief:
         raise BriefError(problems=problems)
     default = config.default_handling or config.handling[-1]
     for topic in topics:
-        for fact in topic.facts:
-            if fact.handling is None:
-                fact.handling = default
+        for record in [*topic.facts, *topic.membership]:
+            if record.handling is None:
+                record.handling = default
     topics.sort(key=lambda t: (t.order, t.id))
     return Brief(root=root, config=config, sources=sources, topics=topics)
 
@@ -138,6 +162,9 @@ def _bind(value: Any, marks: Marks, path: tuple[Any, ...]) -> None:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _bind(item, marks, (*path, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _bind(item, marks, (*path, key))
 
 
 def _problem(error: Any, marks: Marks, base: tuple[Any, ...]) -> Problem:

@@ -187,6 +187,38 @@ class Topic(Located):
     )
 
 
+class Audience(Located):
+    """One edition of the brief: what it takes, how far its handling goes, how it looks.
+
+    Fields left out take the configuration's value (template, stylesheet,
+    marking, show_quotes, show_grades) or take everything (topics, tags,
+    priority, handling).
+    """
+
+    title: str | None = Field(default=None, description="edition label, e.g. 'Executive summary'")
+    description: str | None = None
+    topics: list[Id] | None = Field(default=None, description="topic ids it takes; omitted: all")
+    tags: list[Id] | None = Field(
+        default=None, description="it takes facts carrying any of these tags; omitted: all"
+    )
+    priority: int = Field(default=3, ge=1, le=3, description="lowest priority it takes: 1 top only")
+    handling: Id | None = Field(
+        default=None, description="highest handling level it may show; omitted: the highest"
+    )
+    template: str | None = None
+    stylesheet: str | list[str] | None = Field(
+        default=None, description="one stylesheet, or several applied in order"
+    )
+    page_budget: int | None = Field(
+        default=None, ge=1, description="most PDF pages allowed; a longer PDF fails the build"
+    )
+    marking: str | None = Field(default=None, description="printed on every page")
+    show_quotes: bool | None = None
+    show_grades: bool | None = None
+    judgments: bool = Field(default=True, description="show the key judgments")
+    tables: bool = Field(default=True, description="show structured tables (membership)")
+
+
 class Config(Located):
     """A brief's configuration (`briefgen.yaml`)."""
 
@@ -201,7 +233,9 @@ class Config(Located):
     templates: str = "templates"
     output: str = "out"
     template: str = "brief.html.j2"
-    stylesheet: str = "brief.css"
+    stylesheet: str | list[str] = Field(
+        default="brief.css", description="one stylesheet, or several applied in order"
+    )
     handling: list[Id] = Field(
         default_factory=lambda: ["public", "internal"],
         min_length=1,
@@ -213,6 +247,12 @@ class Config(Located):
     marking: str | None = Field(default=None, description="marking printed on every page")
     show_quotes: bool = True
     show_grades: bool = Field(default=False, description="notes show Admiralty grades, e.g. [B2]")
+    audiences: dict[Id, Audience] = Field(
+        default_factory=dict, description="editions of the brief, by name"
+    )
+    default_audience: Id | None = Field(
+        default=None, description="the edition 'briefgen build' makes; omitted: the first"
+    )
 
 
 @dataclass

@@ -6,6 +6,7 @@ Imported only when a PDF is rendered: WeasyPrint takes most of a second to impor
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -40,16 +41,24 @@ class ProjectFetcher(weasyprint.URLFetcher):
         raise ValueError(f"briefgen does not fetch {url!r} (outside the project)")
 
 
-def html_to_pdf(html: str, *, base_dir: Path, allowed: list[Path]) -> bytes:
+@dataclass(frozen=True)
+class LaidOut:
+    """A rendered PDF and its page count."""
+
+    pdf: bytes
+    pages: int
+
+
+def html_to_pdf(html: str, *, base_dir: Path, allowed: list[Path]) -> LaidOut:
     """Render `html` to PDF bytes; relative URLs resolve against `base_dir`."""
     fetcher = ProjectFetcher(allowed)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     try:
         document = weasyprint.HTML(
             string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
-        )
+        ).render()
         pdf = document.write_pdf()
     except Exception as exc:
         raise BriefError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     assert pdf is not None
-    return pdf
+    return LaidOut(pdf, len(document.pages))

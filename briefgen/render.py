@@ -13,17 +13,22 @@ import datetime as dt
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from briefgen import __version__
+from briefgen.audience import Edition, editions
 from briefgen.cite import Notebook
 from briefgen.errors import BriefError, Where
 from briefgen.markup import inline
 from briefgen.model import Brief
 from briefgen.select import Selection
+
+if TYPE_CHECKING:
+    from briefgen.pdf import LaidOut
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -56,24 +61,35 @@ def make_environment(dirs: list[Path]) -> SandboxedEnvironment:
     return env
 
 
-def render_html(brief: Brief, selection: Selection, *, build_date: dt.date) -> Rendered:
-    """Render the brief's template to a complete HTML document."""
+def render_html(
+    brief: Brief,
+    selection: Selection,
+    edition: Edition | None = None,
+    *,
+    build_date: dt.date,
+) -> Rendered:
+    """Render an edition's template to a complete HTML document."""
+    edition = edition or editions(brief.config)[0]
     dirs = template_dirs(brief)
     env = make_environment(dirs)
     config = brief.config
     try:
-        template = env.get_template(config.template)
-        css = _stylesheet(env, config.stylesheet)
+        template = env.get_template(edition.template)
+        css_where = _setting_where(brief, edition, "stylesheet")
+        css = Markup("\n").join(
+            _stylesheet(env, name, css_where, dirs) for name in edition.stylesheets
+        )
         html = template.render(
             brief=config,
+            audience=edition,
             selection=selection,
             judgments=selection.judgments,
             sections=selection.sections,
-            facts_by_id={fact.id: fact for fact in brief.facts},
+            facts_by_id={fact.id: fact for fact in selection.facts},
             notes=Notebook(
                 brief.sources_by_id,
-                show_quotes=config.show_quotes,
-                show_grades=config.show_grades,
+                show_quotes=edition.show_quotes,
+                show_grades=edition.show_grades,
             ),
             stylesheet=css,
             build_date=build_date,
@@ -83,9 +99,8 @@ def render_html(brief: Brief, selection: Selection, *, build_date: dt.date) -> R
         raise
     except jinja2.TemplateNotFound as exc:
         searched = ", ".join(str(d) for d in dirs)
-        raise BriefError(
-            f"template {exc.name!r} not found", config.where("template"), f"searched {searched}"
-        ) from exc
+        where = _setting_where(brief, edition, "template")
+        raise BriefError(f"template {exc.name!r} not found", where, f"searched {searched}") from exc
     except jinja2.TemplateSyntaxError as exc:
         where = Where(Path(exc.filename), exc.lineno) if exc.filename else None
         raise BriefError(f"template syntax error: {exc.message}", where) from exc
@@ -94,18 +109,39 @@ def render_html(brief: Brief, selection: Selection, *, build_date: dt.date) -> R
     return Rendered(html=html, fact_ids=[fact.id for fact in selection.facts])
 
 
-def render_pdf(html: str, brief: Brief) -> bytes:
+def render_pdf(html: str, brief: Brief) -> LaidOut:
     """Lay out `html` with WeasyPrint; only files of the project may be read."""
     from briefgen.pdf import html_to_pdf  # WeasyPrint is slow to import
 
     return html_to_pdf(html, base_dir=brief.root, allowed=[brief.root, *template_dirs(brief)])
 
 
-def _stylesheet(env: SandboxedEnvironment, name: str) -> Markup:
+def _stylesheet(
+    env: SandboxedEnvironment, name: str, where: Where | None, dirs: list[Path]
+) -> Markup:
     assert env.loader is not None
-    source, _, _ = env.loader.get_source(env, name)
+    try:
+        source, _, _ = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound as exc:
+        raise BriefError(
+            f"stylesheet {name!r} not found",
+            where,
+            f"searched {', '.join(str(d) for d in dirs)}",
+        ) from exc
     # Inlined in <style>: a closing tag inside the CSS must not end the element.
     return Markup(source.replace("</", "<\\/"))
+
+
+def _setting_where(brief: Brief, edition: Edition, field: str) -> Where | None:
+    """Where a setting of `edition` was made: in its audience, else at the top level."""
+    return _setting_where_of(edition, field) or brief.config.where(field)
+
+
+def _setting_where_of(edition: Edition, field: str) -> Where | None:
+    record = edition.record
+    if record is not None and getattr(record, field) is not None:
+        return record.where(field)
+    return None
 
 
 def _describe(exc: Exception) -> str:

@@ -1,9 +1,17 @@
-"""Select stage: which facts a brief shows, grouped the way the document reads."""
+"""Select stage: which facts one edition shows, grouped the way the document reads.
+
+A fact reaches an edition only if its handling level is at or below the
+edition's; a judgment also needs every fact it rests on to be releasable, so
+nothing withheld can be inferred from it. Topic, tag and priority filters then
+narrow what is shown. What was withheld for handling is kept, so the release
+guard can prove none of it reached the output.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from briefgen.audience import Edition, editions
 from briefgen.model import Brief, Fact, Member, Topic
 
 
@@ -18,10 +26,11 @@ class Section:
 
 @dataclass(frozen=True)
 class Selection:
-    """What one output shows: key judgments first, then a section per topic."""
+    """What one edition shows: key judgments first, then a section per topic."""
 
     judgments: list[Fact]
     sections: list[Section]
+    withheld: list[Fact] = field(default_factory=list)
 
     @property
     def facts(self) -> list[Fact]:
@@ -29,12 +38,45 @@ class Selection:
         return [*self.judgments, *(fact for s in self.sections for fact in s.facts)]
 
 
-def select(brief: Brief) -> Selection:
-    """Everything in the brief, judgments lifted into the key-judgments block."""
-    judgments = [fact for fact in brief.facts if fact.kind == "judgment"]
+def select(brief: Brief, edition: Edition | None = None) -> Selection:
+    """The facts `edition` shows (by default the brief's first edition)."""
+    edition = edition or editions(brief.config)[0]
+    levels = brief.config.handling
+    ceiling = levels.index(edition.handling) if edition.handling in levels else -1
+
+    def releasable(handling: str | None) -> bool:
+        return handling in levels and levels.index(handling) <= ceiling
+
+    cleared = {fact.id for fact in brief.facts if releasable(fact.handling)}
+    released = {
+        fact.id
+        for fact in brief.facts
+        if fact.id in cleared and (fact.kind == "fact" or set(fact.basis) <= cleared)
+    }
+    withheld = [fact for fact in brief.facts if fact.id not in released]
+
+    def wanted(fact: Fact, topic: Topic) -> bool:
+        return (
+            fact.id in released
+            and fact.priority <= edition.priority
+            and (edition.topics is None or topic.id in edition.topics)
+            and (edition.tags is None or not edition.tags.isdisjoint(fact.tags))
+        )
+
+    judgments: list[Fact] = []
     sections = []
     for topic in brief.topics:
-        facts = [fact for fact in topic.facts if fact.kind == "fact"]
-        if facts or topic.membership:
-            sections.append(Section(topic, facts, list(topic.membership)))
-    return Selection(judgments=judgments, sections=sections)
+        shown = [fact for fact in topic.facts if wanted(fact, topic)]
+        if edition.judgments:
+            judgments += [fact for fact in shown if fact.kind == "judgment"]
+        facts = [fact for fact in shown if fact.kind == "fact"]
+        members = [
+            member
+            for member in topic.membership
+            if edition.tables
+            and releasable(member.handling)
+            and (edition.topics is None or topic.id in edition.topics)
+        ]
+        if facts or members:
+            sections.append(Section(topic, facts, members))
+    return Selection(judgments=judgments, sections=sections, withheld=withheld)

@@ -49,6 +49,54 @@ def _check_config(brief: Brief) -> Iterable[Problem]:
                 fact.where("handling"),
                 f"known levels: {', '.join(levels)}",
             )
+    for topic in brief.topics:
+        for member in topic.membership:
+            if member.handling not in levels:
+                yield Problem(
+                    f"membership of {member.state!r}: unknown handling level {member.handling!r}",
+                    member.where("handling"),
+                    f"known levels: {', '.join(levels)}",
+                )
+    yield from _check_audiences(brief)
+
+
+def _check_audiences(brief: Brief) -> Iterable[Problem]:
+    config = brief.config
+    levels = config.handling
+    topics = [topic.id for topic in brief.topics]
+    tags = sorted({tag for fact in brief.facts for tag in fact.tags})
+    if config.default_audience and config.default_audience not in config.audiences:
+        yield Problem(
+            f"unknown default audience {config.default_audience!r}",
+            config.where("default_audience"),
+            f"known audiences: {', '.join(config.audiences) or 'none defined'}",
+        )
+    for name, audience in config.audiences.items():
+        if audience.handling and audience.handling not in levels:
+            yield Problem(
+                f"audience {name!r}: unknown handling level {audience.handling!r}",
+                audience.where("handling"),
+                f"known levels: {', '.join(levels)}",
+            )
+        for index, topic_id in enumerate(audience.topics or []):
+            if topic_id not in topics:
+                yield Problem(
+                    f"audience {name!r}: unknown topic {topic_id!r}",
+                    audience.where("topics", index),
+                    _suggest(topic_id, topics, "known topics"),
+                )
+        for index, tag in enumerate(audience.tags or []):
+            if tag not in tags:
+                yield Problem(
+                    f"audience {name!r}: no fact carries the tag {tag!r}",
+                    audience.where("tags", index),
+                    _suggest(tag, tags, "tags in use"),
+                )
+
+
+def _suggest(name: str, known: list[str], what: str) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    return f"did you mean {close[0]!r}?" if close else f"{what}: {', '.join(known) or 'none'}"
 
 
 def _duplicates(what: str, records: Iterable[Located]) -> Iterable[Problem]:

@@ -30,7 +30,7 @@ def test_build_writes_html_and_pdf(project, run):
     assert result.stdout.splitlines() == [
         "wrote out/widget-brief.html",
         "wrote out/widget-brief.pdf",
-        "4 facts, 2 sources",
+        "brief: 4 facts, 1 page",
     ]
     assert (root / "out" / "widget-brief.pdf").read_bytes().startswith(b"%PDF-")
 
@@ -159,3 +159,116 @@ def test_importing_the_cli_does_not_import_weasyprint_or_the_pipeline():
     code = f"import sys, briefgen.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_build_one_audience_all_audiences_and_the_default(project, run):
+    root = project("audiences")
+    result = run("build", "--audience", "public", "-a", "trade", "-f", "html")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "wrote out/widgets-public.html",
+        "wrote out/widgets-trade.html",
+        "public: 5 facts",
+        "trade: 1 fact",
+    ]
+    result = run("build", "-f", "html")
+    assert result.stdout.splitlines()[-1] == "full: 7 facts"
+    result = run("build", "--all", "-f", "html")
+    assert result.exit_code == 0 and len(list((root / "out").iterdir())) == 4
+
+
+def test_an_unknown_audience_is_a_usage_error_listing_the_known_ones(project, run):
+    project("audiences")
+    result = run("build", "--audience", "exec")
+    assert result.exit_code == 2
+    assert "unknown audience 'exec'; known audiences: full, top, public, trade" in result.output
+    result = run("build", "--audience", "top", "--all")
+    assert result.exit_code == 2 and "give --audience or --all, not both" in result.output
+
+
+def test_a_page_budget_overrun_is_exit_1_with_one_line(project, run):
+    root = project("audiences")
+    from tests.conftest import add_many_facts
+
+    add_many_facts(root, 40)
+    edit(Path("briefgen.yaml"), "    priority: 1\n", "    priority: 3\n")
+    result = run("build", "-a", "top")
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: briefgen.yaml:14:18: audience 'top': the PDF has ")
+    assert line.endswith(
+        "over its budget of 1 (show fewer facts (priority, topics, tags) or raise page_budget)"
+    )
+
+
+def test_list_audiences(project, run):
+    project("audiences")
+    result = run("list", "audiences")
+    assert result.exit_code == 0
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert rows == [
+        [
+            "full",
+            "up",
+            "to",
+            "internal",
+            "priority",
+            "1–3",
+            "7",
+            "facts",
+            "no",
+            "page",
+            "limit",
+            "widgets-full.pdf",
+            "all",
+            "topics",
+        ],
+        [
+            "top",
+            "up",
+            "to",
+            "internal",
+            "priority",
+            "1",
+            "4",
+            "facts",
+            "at",
+            "most",
+            "1",
+            "page",
+            "widgets-top.pdf",
+            "all",
+            "topics",
+        ],
+        [
+            "public",
+            "up",
+            "to",
+            "public",
+            "priority",
+            "1–3",
+            "5",
+            "facts",
+            "no",
+            "page",
+            "limit",
+            "widgets-public.pdf",
+            "all",
+            "topics",
+        ],
+        [
+            "trade",
+            "up",
+            "to",
+            "internal",
+            "priority",
+            "1–3",
+            "1",
+            "fact",
+            "no",
+            "page",
+            "limit",
+            "widgets-trade.pdf",
+            "trade",
+        ],
+    ]

@@ -41,3 +41,26 @@ def test_default_brief_checks_clean():
 def test_generated_files_are_ignored():
     ignored = (REPO / ".gitignore").read_text(encoding="utf-8").split()
     assert "/out/" in ignored and ".venv/" in ignored
+
+
+def test_the_three_csto_editions_build_within_their_limits(tmp_path):
+    from pypdf import PdfReader
+
+    from briefgen.pipeline import build
+
+    built = build(REPO / "briefgen.yaml", everything=True, out_dir=tmp_path)
+    pages = {edition.name: edition.pages for edition in built.editions}
+    assert set(pages) == {"analyst", "executive", "public"}
+    assert pages["executive"] <= 2 < pages["public"] <= pages["analyst"]
+    internal = [f for f in built.brief.facts if f.handling == "internal"]
+    assert len(internal) >= 5
+    public = " ".join(
+        page.extract_text() for page in PdfReader(tmp_path / "csto-brief-public.pdf").pages
+    )
+    analyst = " ".join(
+        page.extract_text() for page in PdfReader(tmp_path / "csto-brief-analyst.pdf").pages
+    )
+    assert "PUBLIC" in public and "INTERNAL" not in public
+    # an internal fact's words: in the analyst brief, never in the public one
+    phrase = "Russian minority"
+    assert phrase in analyst.replace("\n", " ") and phrase not in public.replace("\n", " ")

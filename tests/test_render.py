@@ -159,10 +159,24 @@ def test_pdf_rendering_reads_no_file_outside_the_project(project, tmp_path):
     ProjectFetcher.fetch = spy
     try:
         brief = load_brief(Path("briefgen.yaml"))
-        pdf = render_pdf(render_html(brief, select(brief), build_date=DAY).html, brief)
+        pdf = render_pdf(render_html(brief, select(brief), build_date=DAY).html, brief).pdf
     finally:
         ProjectFetcher.fetch = original
     assert pdf.startswith(b"%PDF-")
     assert sorted(seen[-1]) == sorted(
         [secret.as_uri(), "file:///etc/passwd", "http://127.0.0.1:9/x.css"]
+    )
+
+
+def test_a_missing_stylesheet_names_the_setting(project):
+    project("audiences")
+    edit(Path("briefgen.yaml"), "[brief.css, tight.css]", "[brief.css, tigth.css]")
+    brief = load_brief(Path("briefgen.yaml"))
+    from briefgen.audience import choose
+
+    (top,) = choose(brief.config, ["top"])
+    with pytest.raises(BriefError) as caught:
+        render_html(brief, select(brief, top), top, build_date=DAY)
+    assert str(caught.value).startswith(
+        "briefgen.yaml:16:17: stylesheet 'tigth.css' not found (searched templates, "
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from briefgen.load import load_brief
 from briefgen.render import render_html
 from briefgen.select import select
+from tests.conftest import edit
 
 MEMBERSHIP = """membership:
   - state: Northland
@@ -53,3 +54,68 @@ def test_membership_rows_render_as_a_table_with_one_note(project):
     assert caption.count('role="doc-noteref"') == 1 and 'role="doc-noteref"' not in rows[0]
     note = caption[caption.index('class="footnote"') :]
     assert "four states put their names" in note and "its four members" in note
+
+
+def _shown(name: str) -> tuple[list[str], list[str], list[str]]:
+    from briefgen.audience import choose
+
+    brief = load_brief(Path("briefgen.yaml"))
+    (edition,) = choose(brief.config, [name])
+    selection = select(brief, edition)
+    return (
+        [j.id for j in selection.judgments],
+        [f.id for s in selection.sections for f in s.facts],
+        [f.id for f in selection.withheld],
+    )
+
+
+def test_an_edition_never_takes_a_fact_above_its_handling_level(project):
+    project("audiences")
+    judgments, facts, withheld = _shown("public")
+    assert "treaty-secret" not in facts and "treaty-secret" in withheld
+    # a judgment resting on a withheld fact is withheld with it
+    assert judgments == ["treaty-outlook"] and "treaty-walkout" in withheld
+    assert facts == ["treaty-signed", "treaty-members", "trade-tariffs", "trade-quotas"]
+
+
+def test_the_full_edition_takes_everything(project):
+    project("audiences")
+    judgments, facts, withheld = _shown("full")
+    assert judgments == ["treaty-outlook", "treaty-walkout"] and withheld == []
+    assert len(facts) == 5
+
+
+def test_priority_topic_and_tag_filters(project):
+    project("audiences")
+    assert _shown("top")[:2] == (
+        ["treaty-outlook", "treaty-walkout"],
+        ["treaty-signed", "treaty-secret"],
+    )
+    # priority and topic filters narrow what is shown but withhold nothing
+    assert _shown("top")[2] == []
+    assert _shown("trade")[:2] == ([], ["trade-tariffs"])
+
+
+def test_membership_rows_follow_handling_and_the_tables_switch(project):
+    root = project("audiences")
+    topic = root / "facts" / "treaty.yaml"
+    rows = MEMBERSHIP.replace(
+        "    periods:\n      - joined: 2011\n",
+        "    periods:\n      - joined: 2011\n    handling: public\n",
+    )
+    topic.write_text(topic.read_text(encoding="utf-8") + rows, encoding="utf-8")
+    brief = load_brief(Path("briefgen.yaml"))
+    from briefgen.audience import choose
+
+    public, full = choose(brief.config, ["public", "full"])
+    # Eastmark names no handling, so it takes the default: the most restricted level
+    assert [m.state for m in select(brief, public).sections[0].members] == ["Northland"]
+    assert [m.state for m in select(brief, full).sections[0].members] == ["Northland", "Eastmark"]
+    edit(
+        Path("briefgen.yaml"),
+        "    handling: internal\n    marking: INTERNAL ONLY\n",
+        "    handling: internal\n    marking: INTERNAL ONLY\n    tables: false\n",
+    )
+    brief = load_brief(Path("briefgen.yaml"))
+    (full,) = choose(brief.config, ["full"])
+    assert select(brief, full).sections[0].members == []

@@ -1,0 +1,110 @@
+"""Audiences: the editions one fact base is built into, each with its own limits and look.
+
+An `Audience` in the configuration leaves fields out; an `Edition` is the same
+audience with every field settled from the configuration's defaults, which is
+what the select, render and write stages work from. A configuration without
+audiences has one edition, named after nothing, whose files are `<name>.html`
+and `<name>.pdf`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefgen.errors import BriefError, Where
+from briefgen.model import Audience, Config
+
+IMPLICIT = "brief"
+"""The name of the one edition of a configuration that defines no audiences."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """An audience with every setting resolved."""
+
+    name: str
+    stem: str
+    title: str | None
+    topics: frozenset[str] | None
+    tags: frozenset[str] | None
+    priority: int
+    handling: str
+    template: str
+    stylesheets: tuple[str, ...]
+    page_budget: int | None
+    marking: str | None
+    show_quotes: bool
+    show_grades: bool
+    judgments: bool
+    tables: bool
+    record: Audience | None = None
+
+    def where(self, *field: str) -> Where | None:
+        """Where the audience (or one of its fields) is configured, if it is."""
+        return self.record.where(*field) if self.record else None
+
+
+def editions(config: Config) -> list[Edition]:
+    """Every edition the configuration defines, in the order it defines them."""
+    if not config.audiences:
+        return [_resolve(config, IMPLICIT, Audience(), stem=config.name)]
+    return [
+        _resolve(config, name, audience, stem=f"{config.name}-{name}")
+        for name, audience in config.audiences.items()
+    ]
+
+
+def names(config: Config) -> list[str]:
+    """The audience names a user may ask for."""
+    return [edition.name for edition in editions(config)]
+
+
+def choose(
+    config: Config, wanted: Sequence[str] = (), *, everything: bool = False
+) -> list[Edition]:
+    """The editions to build: `wanted` by name, all of them, or the default one."""
+    known = {edition.name: edition for edition in editions(config)}
+    if everything:
+        return list(known.values())
+    if not wanted:
+        default = config.default_audience or next(iter(known))
+        if default not in known:
+            raise BriefError(
+                f"unknown default audience {default!r}",
+                config.where("default_audience"),
+                f"known audiences: {', '.join(known)}",
+            )
+        return [known[default]]
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise BriefError(
+            f"unknown audience {unknown[0]!r}", hint=f"known audiences: {', '.join(known)}"
+        )
+    return [known[name] for name in dict.fromkeys(wanted)]
+
+
+def _resolve(config: Config, name: str, audience: Audience, *, stem: str) -> Edition:
+    stylesheet = audience.stylesheet if audience.stylesheet is not None else config.stylesheet
+    return Edition(
+        name=name,
+        stem=stem,
+        title=audience.title,
+        topics=frozenset(audience.topics) if audience.topics is not None else None,
+        tags=frozenset(audience.tags) if audience.tags is not None else None,
+        priority=audience.priority,
+        handling=audience.handling or config.handling[-1],
+        template=audience.template or config.template,
+        stylesheets=(stylesheet,) if isinstance(stylesheet, str) else tuple(stylesheet),
+        page_budget=audience.page_budget,
+        marking=audience.marking if audience.marking is not None else config.marking,
+        show_quotes=_either(audience.show_quotes, config.show_quotes),
+        show_grades=_either(audience.show_grades, config.show_grades),
+        judgments=audience.judgments,
+        tables=audience.tables,
+        record=audience if config.audiences else None,
+    )
+
+
+def _either(value: bool | None, default: bool) -> bool:
+    return default if value is None else value

@@ -1,0 +1,484 @@
+"""Import sources from a CSL-JSON export (Zotero, Better BibTeX) into `sources.yaml`.
+
+`import_csl` reads the export and the brief's sources file and merges them
+without touching disk: items with a new id become records appended to the
+file's text, so its comments and layout stay as they were; items whose id is
+already there are compared field by field, and where they differ our value is
+kept and the difference reported. `write_import` then writes the result
+atomically. CSL fields briefgen does not model are reported, never dropped
+silently.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from briefgen.errors import BriefError, Problem, Where
+from briefgen.load import SOURCES_FILE, _load_sources
+from briefgen.model import Id, Name, Source
+from briefgen.write import write_outputs
+from briefgen.yamlread import parse_yaml, read_yaml
+
+MODELLED = tuple(f.alias or name for name, f in Source.model_fields.items())
+"""The CSL fields a source record holds, in the order records are written."""
+
+ALIASES = {"shortTitle": "title-short"}
+"""Zotero spellings of CSL fields."""
+
+NAME_FIELDS = ("author",)
+DATE_FIELDS = ("issued", "accessed")
+DATE_FORMS = ("date-parts", "raw", "literal")
+"""The ways CSL writes one date, in the order they are preferred."""
+
+_ID = TypeAdapter(Id)
+_JSON_SPACE = " \t\n\r"
+_NO_WRAP = 1 << 30
+_ID_HINT = "use lower-case letters, digits, '.', '_' and '-'"
+_EXPORT_HINT = "export the items again as CSL JSON, a list of items"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field an existing record and the export both give, with different values."""
+
+    id: str
+    field: str
+    ours: str
+    theirs: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What merging an export into a sources file would do; `after` is the new file."""
+
+    added: list[str]
+    unchanged: list[str]
+    conflicts: list[Conflict]
+    ignored: dict[str, list[str]]
+    """Id of each added record -> the export's fields briefgen does not model."""
+    not_merged: dict[str, list[str]]
+    """Id of each existing record -> fields only the export gives; left out, as
+    existing records are never edited."""
+    before: bytes = field(repr=False)
+    after: bytes = field(repr=False)
+
+    @property
+    def changed(self) -> bool:
+        return self.after != self.before
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One item of the export: its 1-based number, where it starts, and its value."""
+
+    number: int
+    where: Where
+    value: Any
+
+
+@dataclass(frozen=True)
+class _Imported:
+    """An export item as a checked source, with the fields left out of it."""
+
+    source: Source
+    ignored: list[str]
+
+
+def import_csl(sources_path: Path, csl_path: Path) -> ImportReport:
+    """Merge the CSL-JSON export at `csl_path` into the sources file; write nothing.
+
+    Raise BriefError, naming the file, line and item, if either file cannot be
+    read or any item is not a valid source.
+    """
+    before, existing = _read_sources(sources_path)
+    imported = _check_items(_read_csl(csl_path))
+    ours = {source.id: source for source in reversed(existing)}  # the first of duplicates wins
+    added: list[_Imported] = []
+    unchanged: list[str] = []
+    conflicts: list[Conflict] = []
+    not_merged: dict[str, list[str]] = {}
+    for item in imported:
+        mine = ours.get(item.source.id)
+        if mine is None:
+            added.append(item)
+            continue
+        differences, only_theirs = _compare(mine, item.source)
+        conflicts += differences
+        if not differences:
+            unchanged.append(mine.id)
+        if only_theirs:
+            not_merged[mine.id] = only_theirs
+    after = before + _appended(before, [item.source for item in added])
+    if added:
+        _check_appended(after, sources_path, [item.source for item in added])
+    return ImportReport(
+        added=[item.source.id for item in added],
+        unchanged=unchanged,
+        conflicts=conflicts,
+        ignored={item.source.id: item.ignored for item in added if item.ignored},
+        not_merged=not_merged,
+        before=before,
+        after=after,
+    )
+
+
+def write_import(report: ImportReport, sources_path: Path) -> Path | None:
+    """Write the merged sources file atomically; return it, or None if nothing was added.
+
+    Refuse if the file changed since `import_csl` read it, so no edit is lost.
+    """
+    if not report.changed:
+        return None
+    current = _read_bytes(sources_path) if sources_path.exists() else b""
+    if current != report.before:
+        raise BriefError(
+            f"{sources_path.name} changed since the import read it",
+            Where(sources_path),
+            "run the import again",
+        )
+    target = sources_path.resolve()
+    write_outputs(target.parent, {target.name: report.after})
+    return sources_path
+
+
+def _read_csl(path: Path) -> list[_Item]:
+    """The items of a CSL-JSON export, each with the line and column where it starts."""
+    text = _read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BriefError(
+            f"invalid JSON: {exc.msg}", Where(path, exc.lineno, exc.colno), _EXPORT_HINT
+        ) from exc
+    if not isinstance(data, list):
+        raise BriefError(
+            "a CSL-JSON export must be a list of items, '[{...}, ...]'",
+            _where(path, text, _skip_space(text, 0)),
+            _EXPORT_HINT,
+        )
+    offsets = _item_offsets(text)
+    return [
+        _Item(number, _where(path, text, offset), value)
+        for number, (offset, value) in enumerate(zip(offsets, data, strict=True), start=1)
+    ]
+
+
+def _read_sources(path: Path) -> tuple[bytes, list[Source]]:
+    """The sources file's bytes and records; an absent or empty file has none."""
+    if not path.exists():
+        return b"", []
+    if read_yaml(path).data is None:  # only comments so far
+        return _read_bytes(path), []
+    return _read_bytes(path), _load_sources(path)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BriefError(f"cannot read file: {exc.strerror}", Where(path)) from exc
+
+
+def _read_text(path: Path) -> str:
+    if not path.exists():
+        raise BriefError(
+            "no such file", Where(path), "pass the CSL-JSON file your reference manager exported"
+        )
+    raw = _read_bytes(path)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BriefError("file is not valid UTF-8", Where(path, line), "save it as UTF-8") from exc
+
+
+def _item_offsets(text: str) -> list[int]:
+    """Where each item of a JSON array starts; `text` is known to be a valid array."""
+    decoder = json.JSONDecoder()
+    offsets = []
+    position = _skip_space(text, 0) + 1  # past '['
+    while True:
+        position = _skip_space(text, position)
+        if text[position] == "]":
+            return offsets
+        offsets.append(position)
+        _, position = decoder.raw_decode(text, position)
+        position = _skip_space(text, position)
+        if text[position] == ",":
+            position += 1
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in _JSON_SPACE:
+        position += 1
+    return position
+
+
+def _where(path: Path, text: str, offset: int) -> Where:
+    line = text.count("\n", 0, offset) + 1
+    return Where(path, line, offset - text.rfind("\n", 0, offset))
+
+
+def _check_items(items: list[_Item]) -> list[_Imported]:
+    """Every item as a source; gather the problems of all items into one BriefError."""
+    problems: list[Problem] = []
+    imported: list[_Imported] = []
+    first: dict[str, _Item] = {}
+    for item in items:
+        try:
+            checked = _to_source(item)
+        except BriefError as exc:
+            problems += exc.problems
+            continue
+        earlier = first.setdefault(checked.source.id, item)
+        if earlier is not item:
+            problems.append(
+                Problem(
+                    f"item {item.number}: duplicate id {checked.source.id!r}",
+                    item.where,
+                    f"first given by item {earlier.number}, line {earlier.where.line}",
+                )
+            )
+            continue
+        imported.append(checked)
+    if problems:
+        raise BriefError(problems=problems)
+    return imported
+
+
+def _to_source(item: _Item) -> _Imported:
+    """One export item as a checked source, or a BriefError saying what is wrong."""
+    if not isinstance(item.value, dict):
+        raise BriefError(
+            f"item {item.number} is not an object", item.where, "each item is {...} with an id"
+        )
+    source_id = _checked_id(item)
+    record, ignored = _csl_to_record(item.value)
+    try:
+        source = Source.model_validate(record)
+    except ValidationError as exc:
+        label = f"item {item.number} ({source_id!r})"
+        problems = [Problem(f"{label}: {_message(error)}", item.where) for error in exc.errors()]
+        raise BriefError(problems=problems) from exc
+    return _Imported(source, ignored)
+
+
+def _checked_id(item: _Item) -> str:
+    if "id" not in item.value:
+        raise BriefError(f"item {item.number} has no 'id'", item.where, "give every item an id")
+    source_id = item.value["id"]
+    if not isinstance(source_id, str):
+        raise BriefError(
+            f"item {item.number}: id {source_id!r} is not text",
+            item.where,
+            "give the item a text id such as 'smith-2021-gazette'",
+        )
+    try:
+        return _ID.validate_python(source_id)
+    except ValidationError:
+        suggestion = _suggest_id(source_id)
+        hint = f"{_ID_HINT}, e.g. {suggestion!r}" if suggestion else _ID_HINT
+        raise BriefError(
+            f"item {item.number}: {source_id!r} is not a valid briefgen id", item.where, hint
+        ) from None
+
+
+def _suggest_id(value: object) -> str | None:
+    """A valid id close to `value` ('Culp2023' -> 'culp2023'), if there is one."""
+    slug = re.sub(r"[^a-z0-9._-]+", "-", str(value).lower()).strip("-._")
+    try:
+        return _ID.validate_python(slug)
+    except ValidationError:
+        return None
+
+
+def _csl_to_record(item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The fields of a source record in an item, and the item's fields left out."""
+    record: dict[str, Any] = {}
+    ignored: list[str] = []
+    for key, value in item.items():
+        target = ALIASES.get(key, key)
+        if key in ALIASES and target in item:
+            if item[target] != value:
+                ignored.append(key)
+        elif target in NAME_FIELDS:
+            record[target] = _names(value, target, ignored)
+        elif target in DATE_FIELDS:
+            record[target] = _date(value, target, ignored)
+        elif target in MODELLED:
+            record[target] = value
+        else:
+            ignored.append(key)
+    return record, ignored
+
+
+def _names(value: Any, role: str, ignored: list[str]) -> Any:
+    """CSL names as briefgen's: particles joined to the name, other name fields left out."""
+    if not isinstance(value, list):
+        return value  # validation says what is wrong
+    names = []
+    for name in value:
+        if not isinstance(name, dict):
+            names.append(name)
+            continue
+        kept = {k: v for k, v in name.items() if k in Name.model_fields}
+        if name.get("non-dropping-particle"):  # "van" Gogh
+            kept["family"] = _joined(name["non-dropping-particle"], name.get("family"))
+        if name.get("dropping-particle"):  # Ludwig "van" Beethoven
+            kept["given"] = _joined(name.get("given"), name["dropping-particle"])
+        particles = {"non-dropping-particle", "dropping-particle"}
+        for key in name:
+            if key not in kept and key not in particles and f"{role}.{key}" not in ignored:
+                ignored.append(f"{role}.{key}")
+        names.append(kept)
+    return names
+
+
+def _joined(*parts: Any) -> str:
+    return " ".join(str(part) for part in parts if part)
+
+
+def _date(value: Any, name: str, ignored: list[str]) -> Any:
+    """A CSL date object in the form briefgen reads: date-parts, else raw or literal text."""
+    if not isinstance(value, dict):
+        return value
+    for key in value:
+        if key not in DATE_FORMS:
+            ignored.append(f"{name}.{key}")
+    if "date-parts" in value:
+        return {"date-parts": value["date-parts"]}
+    for form in DATE_FORMS[1:]:
+        if form in value:
+            return value[form]  # validated as text: 2023-02-27, 2023-02 or 2023
+    return value
+
+
+def _message(error: Any) -> str:
+    """A pydantic error as a sentence naming the field: "'URL': String should ..."."""
+    loc = error["loc"]
+    if error["type"] == "missing":
+        return f"missing field {loc[-1]!r}"
+    name = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{name!r}: {message}" if name else message
+
+
+def _compare(ours: Source, theirs: Source) -> tuple[list[Conflict], list[str]]:
+    """Fields both give with different values, and fields only the export gives."""
+    conflicts: list[Conflict] = []
+    only_theirs: list[str] = []
+    for name, info in Source.model_fields.items():
+        key = info.alias or name
+        if key == "id" or not _given(theirs, name):
+            continue
+        mine, other = getattr(ours, name), getattr(theirs, name)
+        if not _given(ours, name):
+            only_theirs.append(key)
+        elif _comparable(mine) != _comparable(other):
+            conflicts.append(Conflict(ours.id, key, _shown(mine), _shown(other)))
+    return conflicts, only_theirs
+
+
+def _given(source: Source, name: str) -> bool:
+    value = getattr(source, name)
+    return name in source.model_fields_set and value is not None and value != []
+
+
+def _comparable(value: Any) -> Any:
+    """A value with the differences that do not matter taken out: runs of spaces."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list):
+        return [tuple(_comparable(getattr(name, f)) for f in Name.model_fields) for name in value]
+    return value
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(name.display(inverted=True) for name in value)
+    return str(value)
+
+
+def _appended(before: bytes, sources: list[Source]) -> bytes:
+    """The new records as YAML text to add after `before`, one blank line between records."""
+    if not sources:
+        return b""
+    text = "\n".join(_dump(_record(source)) for source in sources)
+    ending = before.replace(b"\r\n", b"\n")
+    if ending and not ending.endswith(b"\n"):
+        text = "\n\n" + text
+    elif ending.strip() and not ending.endswith(b"\n\n"):
+        text = "\n" + text
+    if b"\r\n" in before:
+        text = text.replace("\n", "\r\n")
+    return text.encode("utf-8")
+
+
+def _record(source: Source) -> dict[str, Any]:
+    """A source as the fields of a YAML record: only those given, dates as ISO text."""
+    data = source.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude_none=True)
+    record = {key: value for key, value in data.items() if value != []}
+    for key in DATE_FIELDS:
+        if key in record:
+            record[key] = _Plain(record[key])
+    return record
+
+
+class _Plain(str):
+    """Text written without quotes where YAML allows it, as in `issued: 2023-02-27`."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Indents lists inside mappings, as the hand-written fact files do."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+def _represent_plain(dumper: yaml.SafeDumper, value: _Plain) -> yaml.ScalarNode:
+    # Tagged as YAML would read it unquoted (2023 an int, 2023-02-27 a timestamp):
+    # briefgen's reader and `When` accept both, and the emitter then needs no quotes.
+    tag = dumper.resolve(yaml.ScalarNode, str(value), (True, False))
+    return dumper.represent_scalar(tag, str(value))
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """Text of several lines (Zotero's notes) as a literal block, as a person writes it."""
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(_Plain, _represent_plain)
+_Dumper.add_representer(str, _represent_text)
+
+
+def _dump(record: dict[str, Any]) -> str:
+    return yaml.dump([record], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_NO_WRAP)
+
+
+def _check_appended(after: bytes, path: Path, added: list[Source]) -> None:
+    """Make sure the merged file reads back with the new records as its last ones.
+
+    Appending relies on the file being a plain block list; one written as a
+    flow list ('[...]') or ending in '...' would not take the new records.
+    """
+    problem = BriefError(
+        f"cannot append records to {path.name}: it does not end as a plain list of records",
+        Where(path),
+        f"write {SOURCES_FILE} as a block list, each record starting '- id:'",
+    )
+    try:
+        data = parse_yaml(after.decode("utf-8-sig"), path).data
+        tail = data[-len(added) :] if isinstance(data, list) else []
+        read_back = [Source.model_validate(record).model_dump() for record in tail]
+    except (BriefError, ValidationError, TypeError) as exc:
+        raise problem from exc
+    if read_back != [source.model_dump() for source in added]:
+        raise problem

@@ -1,0 +1,79 @@
+"""End to end: one fact base built into several editions, read back from the PDFs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefgen.errors import BriefError
+from briefgen.pipeline import build
+from tests.conftest import add_many_facts, edit
+
+
+def pages_text(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def test_all_editions_are_written_with_their_names_and_markings(project):
+    root = project("audiences")
+    built = build(Path("briefgen.yaml"), everything=True)
+    assert [(e.name, len(e.fact_ids), e.pages) for e in built.editions] == [
+        ("full", 7, 1),
+        ("top", 4, 1),
+        ("public", 5, 1),
+        ("trade", 1, 1),
+    ]
+    assert sorted(p.name for p in (root / "out").iterdir()) == sorted(
+        f"widgets-{name}.{ext}"
+        for name in ("full", "top", "public", "trade")
+        for ext in ("html", "pdf")
+    )
+    public = (root / "out" / "widgets-public.html").read_text(encoding="utf-8")
+    assert "<title>Widget Treaty Editions — Public edition</title>" in public
+    assert '<p class="marking">FOR PUBLIC RELEASE</p>' in public
+
+
+def test_the_marking_is_on_every_page(project):
+    root = project("audiences")
+    add_many_facts(root, 40)
+    build(Path("briefgen.yaml"), audiences=["public"])
+    texts = pages_text(root / "out" / "widgets-public.pdf")
+    assert len(texts) >= 3
+    assert all(text.count("FOR PUBLIC RELEASE") >= 2 for text in texts)
+
+
+def test_an_edition_over_its_page_budget_fails_and_writes_nothing(project):
+    root = project("audiences")
+    add_many_facts(root, 40)
+    edit(Path("briefgen.yaml"), "    priority: 1\n", "    priority: 3\n")
+    with pytest.raises(BriefError) as caught:
+        build(Path("briefgen.yaml"), everything=True)
+    (problem,) = caught.value.problems
+    assert str(problem.where) == "briefgen.yaml:14:18"
+    assert problem.message.startswith("audience 'top': the PDF has ")
+    pages = int(problem.message.split("has ")[1].split(" ")[0])
+    over = pages - 1
+    assert problem.message.endswith(f"{over} pages over its budget of 1")
+    assert not (root / "out").exists()
+
+
+def test_an_audience_stylesheet_is_applied_after_the_default(project):
+    root = project("audiences")
+    build(Path("briefgen.yaml"), audiences=["top", "full"], formats=["html"])
+    top = (root / "out" / "widgets-top.html").read_text(encoding="utf-8")
+    full = (root / "out" / "widgets-full.html").read_text(encoding="utf-8")
+    assert top.index("briefgen's built-in stylesheet") < top.index("tight.css: applied after")
+    assert "tight.css" not in full
+    # 'top' hides quotes in its notes; 'full' shows them
+    assert '<q class="quote">' not in top and '<q class="quote">' in full
+
+
+def test_a_judgment_links_only_to_facts_the_edition_shows(project):
+    root = project("audiences")
+    build(Path("briefgen.yaml"), audiences=["top"], formats=["html"])
+    html = (root / "out" / "widgets-top.html").read_text(encoding="utf-8")
+    assert 'href="#fact-treaty-signed"' in html
+    assert 'href="#fact-treaty-members"' not in html
+    assert "and 1 more in the full brief" in html

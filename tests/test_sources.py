@@ -1,0 +1,395 @@
+"""Importing a CSL-JSON export: new records appended, ours kept, every loss reported."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefgen.errors import BriefError
+from briefgen.load import load_brief
+from briefgen.sources import Conflict, ImportReport, import_csl, write_import
+from tests.conftest import FIXTURES
+
+SOURCES = Path("facts/sources.yaml")
+EXPORT = Path("export.json")
+
+# The minimal brief's sources, with comments and a URL the export contradicts.
+CURATED = """\
+# The widget brief's sources, with CSL-JSON field names.
+# An import must leave these lines exactly as they are.
+
+- id: smith-2021-gazette
+  type: article-newspaper
+  title: The Widget Treaty Turns Ten
+  author:
+    - family: Smith
+      given: Jane
+  container-title: Widget Gazette
+  issued: 2021-05-04   # day confirmed by the archive
+  URL: https://example.org/widget-treaty
+
+- id: widget-office-2019-report
+  type: report
+  title: Widgets Under Pressure
+  issued: 2019
+  URL: https://example.org/widgets-2019
+"""
+
+LEE = """\
+- id: lee-2023-widget-review
+  type: article-journal
+  title: 'Widgets after the Treaty: A Review'
+  title-short: Widgets after the Treaty
+  author:
+    - family: Lee
+      given: Min-ji
+    - family: Brandt
+      given: Zoë
+  container-title: Journal of Widget Studies
+  issued: 2023-02-27
+  URL: https://example.org/widgets-review
+"""
+
+
+@pytest.fixture
+def brief(project) -> Path:
+    """The minimal brief with curated sources and the fixture export beside it."""
+    root = project("minimal")
+    SOURCES.write_text(CURATED, encoding="utf-8")
+    shutil.copy(FIXTURES / "csl" / "export.json", EXPORT)
+    return root
+
+
+def export(*items: object) -> Path:
+    """Write a CSL-JSON export of `items`, one item per line from line 2."""
+    lines = ",\n".join(json.dumps(item, ensure_ascii=False) for item in items)
+    EXPORT.write_text(f"[\n{lines}\n]\n", encoding="utf-8")
+    return EXPORT
+
+
+def problems(csl: Path = EXPORT, sources: Path = SOURCES) -> list[str]:
+    with pytest.raises(BriefError) as caught:
+        import_csl(sources, csl)
+    return [str(p) for p in caught.value.problems]
+
+
+def item(**fields: object) -> dict[str, object]:
+    return {"id": "doe-2024-notes", "type": "report", "title": "Widget Notes", **fields}
+
+
+def test_report_of_the_fixture_export(brief):
+    report = import_csl(SOURCES, EXPORT)
+    assert report.added == ["lee-2023-widget-review"]
+    assert report.unchanged == ["smith-2021-gazette"]
+    assert report.conflicts == [
+        Conflict(
+            "widget-office-2019-report",
+            "title",
+            "Widgets Under Pressure",
+            "Widgets Under Pressure (Revised)",
+        ),
+        Conflict(
+            "widget-office-2019-report",
+            "URL",
+            "https://example.org/widgets-2019",
+            "https://example.org/widgets-2019-revised",
+        ),
+    ]
+    assert report.ignored == {"lee-2023-widget-review": ["DOI", "volume"]}
+    assert report.not_merged == {"widget-office-2019-report": ["publisher"]}
+    assert report.before == CURATED.encode()
+    assert report.after == f"{CURATED}\n{LEE}".encode()
+
+
+def test_import_writes_nothing_until_asked(brief):
+    import_csl(SOURCES, EXPORT)
+    assert SOURCES.read_text(encoding="utf-8") == CURATED
+
+
+def test_written_file_keeps_our_text_and_loads_as_a_brief(brief):
+    written = write_import(import_csl(SOURCES, EXPORT), SOURCES)
+    assert written == SOURCES
+    text = SOURCES.read_text(encoding="utf-8")
+    assert text.startswith(CURATED)  # every comment and value of ours, verbatim
+    loaded = load_brief(Path("briefgen.yaml"))
+    sources = loaded.sources_by_id
+    assert list(sources) == [
+        "smith-2021-gazette",
+        "widget-office-2019-report",
+        "lee-2023-widget-review",
+    ]
+    ours = sources["widget-office-2019-report"]
+    assert (ours.title, ours.URL) == ("Widgets Under Pressure", "https://example.org/widgets-2019")
+    assert ours.publisher is None
+    new = sources["lee-2023-widget-review"]
+    assert str(new.issued) == "2023-02-27"
+    assert [name.display(inverted=True) for name in new.author] == ["Lee, Min-ji", "Brandt, Zoë"]
+    assert str(new.where()) == "facts/sources.yaml:20:3"
+
+
+def test_importing_twice_adds_nothing_the_second_time(brief):
+    write_import(import_csl(SOURCES, EXPORT), SOURCES)
+    first = SOURCES.read_bytes()
+    again = import_csl(SOURCES, EXPORT)
+    assert again.added == []
+    assert again.unchanged == ["lee-2023-widget-review", "smith-2021-gazette"]  # export order
+    assert [c.field for c in again.conflicts] == ["title", "URL"]
+    assert again.ignored == {}
+    assert not again.changed
+    assert write_import(again, SOURCES) is None
+    assert SOURCES.read_bytes() == first
+
+
+def test_missing_sources_file_is_created(tmp_path):
+    sources = tmp_path / "facts" / "sources.yaml"
+    report = import_csl(sources, FIXTURES / "csl" / "export.json")
+    assert report.added == [
+        "lee-2023-widget-review",
+        "smith-2021-gazette",
+        "widget-office-2019-report",
+    ]
+    assert (report.unchanged, report.conflicts, report.not_merged) == ([], [], {})
+    assert report.ignored == {
+        "lee-2023-widget-review": ["DOI", "volume"],
+        "smith-2021-gazette": ["language"],
+    }
+    assert write_import(report, sources) == sources
+    text = sources.read_text(encoding="utf-8")
+    assert text.startswith(LEE + "\n- id: smith-2021-gazette\n")
+    assert "\n  issued: 2019\n" in text  # date-parts [["2019"]] as the year, unquoted
+
+
+def test_comment_only_sources_file_takes_records(tmp_path):
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("# nothing curated yet", encoding="utf-8")
+    report = import_csl(sources, FIXTURES / "csl" / "export.json")
+    assert len(report.added) == 3
+    assert report.after.startswith(b"# nothing curated yet\n\n- id: lee-2023-widget-review\n")
+
+
+def test_values_are_compared_once_normalised(brief):
+    export(
+        {
+            "id": "smith-2021-gazette",
+            "type": "article-newspaper",
+            "title": "  The Widget   Treaty Turns Ten ",
+            "author": [{"family": "Smith", "given": "Jane"}],
+            "issued": {"raw": "2021-05-04"},
+        },
+        {"id": "widget-office-2019-report", "title": "Widgets Under Pressure", "issued": 2019},
+    )
+    report = import_csl(SOURCES, EXPORT)
+    assert report.unchanged == ["smith-2021-gazette", "widget-office-2019-report"]
+    assert report.conflicts == []
+
+
+def test_authors_and_dates_that_differ_are_conflicts(brief):
+    export(
+        {
+            "id": "smith-2021-gazette",
+            "title": "The Widget Treaty Turns Ten",
+            "author": [{"family": "Smith", "given": "J."}, {"literal": "Gazette Staff"}],
+            "issued": {"date-parts": [[2021, 5]]},
+        }
+    )
+    assert import_csl(SOURCES, EXPORT).conflicts == [
+        Conflict("smith-2021-gazette", "author", "Smith, Jane", "Smith, J.; Gazette Staff"),
+        Conflict("smith-2021-gazette", "issued", "2021-05-04", "2021-05"),
+    ]
+
+
+def test_date_forms_become_iso_text(brief):
+    export(
+        item(id="a-range", issued={"date-parts": [[2022, 1, 6], [2022, 1, 19]]}),
+        item(id="b-raw", issued={"raw": "2022-03"}, accessed={"literal": "2024-01-05"}),
+        item(id="c-season", issued={"date-parts": [[2021]], "season": 2, "circa": True}),
+    )
+    report = import_csl(SOURCES, EXPORT)
+    new = report.after.decode().removeprefix(CURATED)
+    assert "  issued: 2022-01-06/2022-01-19\n" in new
+    assert "  issued: 2022-03\n  accessed: 2024-01-05\n" in new
+    assert "  issued: 2021\n" in new
+    assert report.ignored == {"c-season": ["issued.season", "issued.circa"]}
+
+
+def test_name_particles_join_the_name_and_other_name_fields_are_reported(brief):
+    export(
+        item(
+            author=[
+                {"family": "Gogh", "given": "Anna", "non-dropping-particle": "van"},
+                {"family": "Beethoven", "given": "Ludwig", "dropping-particle": "van"},
+                {"family": "Ng", "given": "Lin", "parse-names": True},
+            ],
+            editor=[{"family": "Roe", "given": "Ann"}],
+        )
+    )
+    report = import_csl(SOURCES, EXPORT)
+    assert report.ignored == {"doe-2024-notes": ["author.parse-names", "editor"]}
+    assert (
+        "  author:\n"
+        "    - family: van Gogh\n      given: Anna\n"
+        "    - family: Beethoven\n      given: Ludwig van\n"
+        "    - family: Ng\n      given: Lin\n"
+    ) in report.after.decode()
+
+
+def test_zotero_short_title_and_csl_title_short(brief):
+    export(
+        item(id="same", shortTitle="Notes", **{"title-short": "Notes"}),
+        item(id="differ", shortTitle="Notes", **{"title-short": "Widget Notes, short"}),
+    )
+    report = import_csl(SOURCES, EXPORT)
+    assert report.ignored == {"differ": ["shortTitle"]}
+    assert "  title-short: Widget Notes, short\n" in report.after.decode()
+
+
+def test_notes_of_several_lines_are_written_as_literal_blocks(brief):
+    export(item(note="Extra: from Zotero\ntex.howpublished: print"))
+    report = import_csl(SOURCES, EXPORT)
+    assert report.after.decode().endswith(
+        "  note: |-\n    Extra: from Zotero\n    tex.howpublished: print\n"
+    )
+    write_import(report, SOURCES)
+    note = load_brief(Path("briefgen.yaml")).sources_by_id["doe-2024-notes"].note
+    assert note == "Extra: from Zotero\ntex.howpublished: print"
+
+
+def test_crlf_file_gets_crlf_records(tmp_path):
+    sources = tmp_path / "sources.yaml"
+    sources.write_bytes(CURATED.replace("\n", "\r\n").encode())
+    report = import_csl(sources, FIXTURES / "csl" / "export.json")
+    appended = report.after.removeprefix(sources.read_bytes())
+    assert appended.startswith(b"\r\n- id: lee-2023-widget-review\r\n")
+    assert b"\n" not in appended.replace(b"\r\n", b"")
+
+
+def test_empty_export_changes_nothing(brief):
+    EXPORT.write_text(" [ ]\n", encoding="utf-8")
+    report = import_csl(SOURCES, EXPORT)
+    assert (report.added, report.unchanged, report.conflicts) == ([], [], [])
+    assert write_import(report, SOURCES) is None
+    assert SOURCES.read_text(encoding="utf-8") == CURATED
+
+
+def test_export_file_not_found(brief):
+    assert problems(Path("missing.json")) == [
+        "missing.json: no such file (pass the CSL-JSON file your reference manager exported)"
+    ]
+
+
+def test_export_encoding(brief):
+    EXPORT.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "csl" / "export.json").read_bytes())
+    assert import_csl(SOURCES, EXPORT).added == ["lee-2023-widget-review"]  # a BOM is fine
+    EXPORT.write_bytes(b'[\n  {"id": "a", "title": "Caf\xe9"}\n]\n')  # Latin-1
+    assert problems() == ["export.json:2: file is not valid UTF-8 (save it as UTF-8)"]
+
+
+def test_invalid_json_names_line_and_column(brief):
+    EXPORT.write_text('[\n  {"id": "a",\n   "title": "B",}\n]\n', encoding="utf-8")
+    assert problems() == [
+        "export.json:3:17: invalid JSON: Expecting property name enclosed in double quotes "
+        "(export the items again as CSL JSON, a list of items)"
+    ]
+
+
+def test_export_that_is_not_a_list(brief):
+    EXPORT.write_text('\n  {"items": []}\n', encoding="utf-8")
+    assert problems() == [
+        "export.json:2:3: a CSL-JSON export must be a list of items, '[{...}, ...]' "
+        "(export the items again as CSL JSON, a list of items)"
+    ]
+
+
+def test_item_that_is_not_an_object(brief):
+    export(item(), "doe-2024-notes")
+    assert problems() == [
+        "export.json:3:1: item 2 is not an object (each item is {...} with an id)"
+    ]
+
+
+def test_item_without_id_or_title(brief):
+    export({"title": "No id"}, {"id": "no-title", "type": "report"})
+    assert problems() == [
+        "export.json:2:1: item 1 has no 'id' (give every item an id)",
+        "export.json:3:1: item 2 ('no-title'): missing field 'title'",
+    ]
+
+
+def test_id_that_is_not_a_briefgen_id(brief):
+    export(item(id="Culp2023Ukraine"), item(id="http://zotero.org/users/1/items/AB12"), item(id=42))
+    assert problems() == [
+        "export.json:2:1: item 1: 'Culp2023Ukraine' is not a valid briefgen id "
+        "(use lower-case letters, digits, '.', '_' and '-', e.g. 'culp2023ukraine')",
+        "export.json:3:1: item 2: 'http://zotero.org/users/1/items/AB12' is not a valid "
+        "briefgen id (use lower-case letters, digits, '.', '_' and '-', "
+        "e.g. 'http-zotero.org-users-1-items-ab12')",
+        "export.json:4:1: item 3: id 42 is not text "
+        "(give the item a text id such as 'smith-2021-gazette')",
+    ]
+
+
+def test_duplicate_ids_in_the_export(brief):
+    export(item(), item(id="other"), item(title="Widget Notes, again"))
+    assert problems() == [
+        "export.json:4:1: item 3: duplicate id 'doe-2024-notes' (first given by item 1, line 2)"
+    ]
+
+
+def test_items_that_are_not_valid_sources(brief):
+    export(
+        item(URL="ftp://example.org/notes"),
+        item(id="bad-date", issued={"literal": "Spring 2023"}),
+        item(id="bad-name", author=[{"family": 7}], reliability="Z"),
+    )
+    assert problems() == [
+        "export.json:2:1: item 1 ('doe-2024-notes'): 'URL': String should match pattern "
+        "'^https?://\\S+$'",
+        "export.json:3:1: item 2 ('bad-date'): 'issued': 'Spring 2023' is not a date "
+        "(write YYYY, YYYY-MM or YYYY-MM-DD)",
+        "export.json:4:1: item 3 ('bad-name'): 'author[0].family': Input should be a valid string",
+        "export.json:4:1: item 3 ('bad-name'): 'reliability': Input should be 'A', 'B', 'C', "
+        "'D', 'E' or 'F'",
+    ]
+
+
+def test_a_bad_item_stops_the_whole_import(brief):
+    export(item(), item(id="no-title", title=""))
+    with pytest.raises(BriefError):
+        write_import(import_csl(SOURCES, EXPORT), SOURCES)
+    assert SOURCES.read_text(encoding="utf-8") == CURATED
+
+
+def test_errors_in_our_sources_file_are_reported_the_loaders_way(brief):
+    SOURCES.write_text(CURATED.replace("  issued: 2019\n", "  issued: 2019-13\n"), encoding="utf-8")
+    assert problems() == [
+        "facts/sources.yaml:17:11: 'issued': impossible date '2019-13': there is no month 13"
+    ]
+
+
+def test_sources_file_that_cannot_take_appended_records(brief):
+    SOURCES.write_text("[{id: smith-2021-gazette, title: The Widget Treaty}]\n", encoding="utf-8")
+    assert problems() == [
+        "facts/sources.yaml: cannot append records to sources.yaml: it does not end as a plain "
+        "list of records (write sources.yaml as a block list, each record starting '- id:')"
+    ]
+
+
+def test_write_refuses_a_file_changed_since_the_import_read_it(brief):
+    report = import_csl(SOURCES, EXPORT)
+    SOURCES.write_text(CURATED + "# a late edit\n", encoding="utf-8")
+    with pytest.raises(BriefError) as caught:
+        write_import(report, SOURCES)
+    assert str(caught.value) == (
+        "facts/sources.yaml: sources.yaml changed since the import read it (run the import again)"
+    )
+    assert SOURCES.read_text(encoding="utf-8").endswith("# a late edit\n")
+
+
+def test_report_is_frozen(brief):
+    report = import_csl(SOURCES, EXPORT)
+    assert isinstance(report, ImportReport)
+    with pytest.raises(AttributeError):
+        report.added = []  # type: ignore[misc]
