@@ -113,7 +113,7 @@ def build(
         typer.Option("--out", "-o", help="Output folder. [default: the configuration's, out/]"),
     ] = None,
 ) -> None:
-    """Validate the facts and build the brief, HTML and PDF, per audience."""
+    """Validate the facts and build each audience's HTML and PDF."""
     with _reported():
         from briefgen.audience import names
         from briefgen.load import load_config
@@ -216,7 +216,9 @@ def verify_quotes(
 
 @app.command("trace")
 def trace_source(
-    source_id: Annotated[str, typer.Argument(help="The id of a source in sources.yaml.")],
+    source_id: Annotated[
+        str, typer.Argument(metavar="SOURCE_ID", help="The id of a source in sources.yaml.")
+    ],
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
     """List every fact and judgment that rests on a source."""
@@ -241,6 +243,90 @@ def trace_source(
         typer.echo(f"judgments resting on them: {len(result.judgments)}")
         for fact, via in result.judgments:
             typer.echo(f"  {fact.id:<34} via {', '.join(via)}")
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder for the new brief.")],
+    title: Annotated[
+        str | None, typer.Option("--title", help="The brief's title. [default: from DIR]")
+    ] = None,
+) -> None:
+    """Start a new brief on any subject in DIR, ready to build."""
+    with _reported():
+        from briefgen.scaffold import init as scaffold
+
+        for path in scaffold(directory, title=title):
+            typer.echo(f"wrote {_shown(path)}")
+        typer.echo(f"next: cd {_shown(directory)} && briefgen build --all")
+
+
+@app.command()
+def schema(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the schema files.")] = Path(
+        "schema"
+    ),
+) -> None:
+    """Write JSON Schema for the brief's YAML files, for editors."""
+    with _reported():
+        from briefgen.schema import schema_files
+        from briefgen.write import write_outputs
+
+        for path in write_outputs(out, schema_files()):
+            typer.echo(f"wrote {_shown(path)}")
+
+
+sources_app = typer.Typer(
+    help="Manage the sources file.", no_args_is_help=True, rich_markup_mode=None
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("import")
+def sources_import(
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A CSL-JSON export (Zotero, Better BibTeX).")
+    ],
+    config: ConfigOption = DEFAULT_CONFIG,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+    ] = False,
+) -> None:
+    """Merge a CSL-JSON export into the sources file, never editing a record."""
+    with _reported():
+        from briefgen.load import SOURCES_FILE, load_config
+        from briefgen.sources import import_csl, write_import
+
+        target = config.parent / load_config(config).facts / SOURCES_FILE
+        report = import_csl(target, file)
+        for source_id in report.added:
+            typer.echo(f"added {source_id}")
+            if report.ignored.get(source_id):
+                ignored = ", ".join(report.ignored[source_id])
+                typer.echo(f"  ignored fields briefgen does not keep: {ignored}")
+        for conflict in report.conflicts:
+            typer.echo(
+                f"warning: {conflict.id}: {conflict.field} differs; kept ours {conflict.ours!r}, "
+                f"the export has {conflict.theirs!r}",
+                err=True,
+            )
+        for source_id, fields in report.not_merged.items():
+            typer.echo(
+                f"note: {source_id}: not merged (existing records are never edited): "
+                f"{', '.join(fields)}",
+                err=True,
+            )
+        conflicted = len({conflict.id for conflict in report.conflicts})
+        summary = (
+            f"{len(report.added)} added, {len(report.unchanged)} unchanged, "
+            f"{conflicted} with conflicts"
+        )
+        if report.changed and not dry_run:
+            write_import(report, target)
+            typer.echo(f"wrote {_shown(target)}: {summary}")
+        else:
+            verb = "would change" if report.changed else "unchanged"
+            typer.echo(f"{_shown(target)} {verb}: {summary}")
 
 
 def _list_audiences(brief: Brief) -> None:

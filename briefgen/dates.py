@@ -118,9 +118,16 @@ class When:
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> dict[str, Any]:
         return {
-            "type": "string",
-            "pattern": PATTERN,
             "description": "YYYY, YYYY-MM or YYYY-MM-DD, or a range START/END",
+            "anyOf": [
+                {"type": "string", "pattern": PATTERN},
+                {"type": "integer", "minimum": 1, "maximum": 9999},
+                {
+                    "type": "object",
+                    "properties": {"date-parts": {"type": "array", "minItems": 1, "maxItems": 2}},
+                    "required": ["date-parts"],
+                },
+            ],
         }
 
 

@@ -79,7 +79,7 @@ def load_brief(config_path: Path, config: Config | None = None) -> Brief:
             "set 'facts:' in the configuration to the folder holding sources.yaml",
         )
     problems: list[Problem] = []
-    sources = _collect(problems, lambda: _load_sources(facts_dir / SOURCES_FILE)) or []
+    sources = _collect(problems, lambda: load_sources(facts_dir / SOURCES_FILE)) or []
     topics: list[Topic] = []
     for path in topic_files(facts_dir):
         topic = _collect(problems, lambda p=path: _to_model(Topic, read_yaml(p), ()))
@@ -102,7 +102,8 @@ def topic_files(facts_dir: Path) -> list[Path]:
     return sorted(p for p in files if p.name != SOURCES_FILE and p.is_file())
 
 
-def _load_sources(path: Path) -> list[Source]:
+def load_sources(path: Path) -> list[Source]:
+    """Read a sources file: a list of source records."""
     if not path.is_file():
         raise BriefError(
             f"no {SOURCES_FILE} in the fact folder",

@@ -21,7 +21,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from briefgen.errors import BriefError, Problem, Where
-from briefgen.load import SOURCES_FILE, _load_sources
+from briefgen.load import SOURCES_FILE, load_sources
 from briefgen.model import Id, Name, Source
 from briefgen.write import write_outputs
 from briefgen.yamlread import parse_yaml, read_yaml
@@ -176,7 +176,7 @@ def _read_sources(path: Path) -> tuple[bytes, list[Source]]:
         return b"", []
     if read_yaml(path).data is None:  # only comments so far
         return _read_bytes(path), []
-    return _read_bytes(path), _load_sources(path)
+    return _read_bytes(path), load_sources(path)
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -16,7 +16,10 @@ from briefgen.errors import BriefError, Where
 
 
 def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write `files` (name -> content) into `out_dir`; return the paths written."""
+    """Write `files` (relative name -> content) into `out_dir`; return the paths written.
+
+    Names may hold subfolders (`facts/sources.yaml`); they are created as needed.
+    """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -26,6 +29,7 @@ def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
     staged: dict[Path, Path] = {}
     try:
         for name, content in files.items():
+            targets[name].parent.mkdir(parents=True, exist_ok=True)
             staged[targets[name]] = _stage(targets[name], content)
         for target, temp in staged.items():
             os.replace(temp, target)

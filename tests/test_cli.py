@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from briefgen.cli import app
 from tests.conftest import edit
 
-COMMANDS = ["build", "check", "list", "trace", "verify-quotes"]
+COMMANDS = ["build", "check", "list", "trace", "verify-quotes", "sources", "init", "schema"]
 
 
 @pytest.fixture
@@ -140,7 +140,14 @@ def test_every_command_has_help_text(run):
         result = run(name, "--help")
         assert result.exit_code == 0
         assert summary[0] in result.stdout
-    assert sorted(names) == sorted(COMMANDS)
+    groups = [group.name for group in app.registered_groups]
+    for group in app.registered_groups:
+        for command in group.typer_instance.registered_commands:
+            summary = (command.callback.__doc__ or "").strip().splitlines()
+            assert summary, f"'{group.name} {command.name}' has no help text"
+            result = run(group.name, command.name, "--help")
+            assert result.exit_code == 0 and summary[0] in result.stdout
+    assert sorted(names + groups) == sorted(COMMANDS)
 
 
 def test_version(run):
@@ -272,3 +279,37 @@ def test_list_audiences(project, run):
             "trade",
         ],
     ]
+
+
+def test_sources_import_adds_new_records_and_warns_about_conflicts(project, run):
+    root = project()
+    export = str(Path(__file__).parent / "fixtures" / "csl" / "export.json")
+    before = (root / "facts" / "sources.yaml").read_text(encoding="utf-8")
+    result = run("sources", "import", export, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        "facts/sources.yaml would change: 1 added, 1 unchanged, 1 with conflicts"
+    )
+    assert (root / "facts" / "sources.yaml").read_text(encoding="utf-8") == before
+    result = run("sources", "import", export)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "added lee-2023-widget-review",
+        "  ignored fields briefgen does not keep: DOI, volume",
+        "wrote facts/sources.yaml: 1 added, 1 unchanged, 1 with conflicts",
+    ]
+    assert "warning: widget-office-2019-report: title differs; kept ours" in result.stderr
+    after = (root / "facts" / "sources.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before) and "id: lee-2023-widget-review" in after
+    assert run("check").exit_code == 0
+    again = run("sources", "import", export)
+    assert again.stdout.splitlines()[-1].startswith("facts/sources.yaml unchanged: 0 added")
+
+
+def test_sources_import_of_bad_json_is_exit_1(project, run, tmp_path):
+    project()
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"id": "x",}]', encoding="utf-8")
+    result = run("sources", "import", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and ":1:13: invalid JSON" in result.stderr
