@@ -77,3 +77,25 @@ def test_a_judgment_links_only_to_facts_the_edition_shows(project):
     assert 'href="#fact-treaty-signed"' in html
     assert 'href="#fact-treaty-members"' not in html
     assert "and 1 more in the full brief" in html
+
+
+def test_one_audience_overrides_one_block_of_the_masthead(project):
+    root = project("audiences")
+    (root / "templates" / "public.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n'
+        '{% block masthead %}{{ super() }}<p class="release">Cleared for release.</p>'
+        "{% endblock %}\n",
+        encoding="utf-8",
+    )
+    edit(
+        Path("briefgen.yaml"),
+        "    marking: FOR PUBLIC RELEASE\n",
+        "    marking: FOR PUBLIC RELEASE\n    template: public.html.j2\n",
+    )
+    build(Path("briefgen.yaml"), audiences=["public", "full"], formats=["html"])
+    public = (root / "out" / "widgets-public.html").read_text(encoding="utf-8")
+    full = (root / "out" / "widgets-full.html").read_text(encoding="utf-8")
+    # the block is extended, not replaced: the standard masthead is still there
+    assert public.index('<h1 class="title">') < public.index("Cleared for release.")
+    assert "Cleared for release." not in full
+    assert 'class="key-judgments"' in public and 'id="bibliography"' in public
