@@ -38,6 +38,9 @@ class Edition:
     show_grades: bool
     judgments: bool
     tables: bool
+    contents: bool
+    chronology: bool
+    pdf_variant: str | None
     record: Audience | None = None
 
     def where(self, *field: str) -> Where | None:
@@ -102,8 +105,15 @@ def _resolve(config: Config, name: str, audience: Audience, *, stem: str) -> Edi
         show_grades=_either(audience.show_grades, config.show_grades),
         judgments=audience.judgments,
         tables=audience.tables,
+        contents=audience.contents,
+        chronology=audience.chronology,
+        pdf_variant=_variant(audience.pdf_variant or config.pdf_variant),
         record=audience if config.audiences else None,
     )
+
+
+def _variant(name: str) -> str | None:
+    return None if name == "none" else name
 
 
 def _either(value: bool | None, default: bool) -> bool:

@@ -42,6 +42,23 @@ Id = Annotated[
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 Confidence = Literal[CONFIDENCE]
 
+PDF_VARIANTS = (
+    "pdf/ua-1",
+    "pdf/ua-2",
+    "pdf/a-1b",
+    "pdf/a-2b",
+    "pdf/a-3b",
+    "pdf/a-2u",
+    "pdf/a-3u",
+    "pdf/a-4u",
+    "pdf/a-1a",
+    "pdf/a-2a",
+    "pdf/a-3a",
+)
+"""The PDF profiles briefgen offers, as WeasyPrint names them (ua: tagged for
+accessibility; a: archival; the a-…a levels are tagged too)."""
+PdfVariant = Literal[PDF_VARIANTS]
+
 
 class Located(BaseModel):
     """A record that knows the file and node path it was loaded from."""
@@ -216,7 +233,12 @@ class Audience(Located):
     show_quotes: bool | None = None
     show_grades: bool | None = None
     judgments: bool = Field(default=True, description="show the key judgments")
-    tables: bool = Field(default=True, description="show structured tables (membership)")
+    tables: bool = Field(default=True, description="show structured tables and charts (membership)")
+    contents: bool = Field(default=True, description="show a table of contents")
+    chronology: bool = Field(default=True, description="show a chronology of the dated facts")
+    pdf_variant: PdfVariant | Literal["none"] | None = Field(
+        default=None, description="PDF profile; omitted: the configuration's"
+    )
 
 
 class Config(Located):
@@ -247,6 +269,10 @@ class Config(Located):
     marking: str | None = Field(default=None, description="marking printed on every page")
     show_quotes: bool = True
     show_grades: bool = Field(default=False, description="notes show Admiralty grades, e.g. [B2]")
+    pdf_variant: PdfVariant | Literal["none"] = Field(
+        default="pdf/ua-1",
+        description="PDF profile: pdf/ua-1 (tagged, the default), a PDF/A level, or none",
+    )
     audiences: dict[Id, Audience] = Field(
         default_factory=dict, description="editions of the brief, by name"
     )

@@ -49,15 +49,22 @@ class LaidOut:
     pages: int
 
 
-def html_to_pdf(html: str, *, base_dir: Path, allowed: list[Path]) -> LaidOut:
-    """Render `html` to PDF bytes; relative URLs resolve against `base_dir`."""
+def html_to_pdf(
+    html: str, *, base_dir: Path, allowed: list[Path], variant: str | None = None
+) -> LaidOut:
+    """Render `html` to PDF bytes; relative URLs resolve against `base_dir`.
+
+    `variant` is a WeasyPrint PDF profile such as "pdf/ua-1" (tagged) or
+    "pdf/a-3u" (archival); None writes a plain, untagged PDF.
+    """
+    options = {"pdf_variant": variant} if variant else {}
     fetcher = ProjectFetcher(allowed)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     try:
         document = weasyprint.HTML(
             string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
-        ).render()
-        pdf = document.write_pdf()
+        ).render(**options)
+        pdf = document.write_pdf(**options)
     except Exception as exc:
         raise BriefError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     assert pdf is not None

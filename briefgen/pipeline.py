@@ -106,7 +106,7 @@ def _render_edition(
         files[f"{edition.stem}.html"] = rendered.html.encode("utf-8")
     pages = None
     if "pdf" in formats:
-        laid_out = render_pdf(rendered.html, brief)
+        laid_out = render_pdf(rendered.html, brief, edition)
         pages = laid_out.pages
         _check_budget(edition, pages)
         files[f"{edition.stem}.pdf"] = laid_out.pdf

@@ -10,6 +10,7 @@ WeasyPrint is imported only when a PDF is rendered.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.audience import Edition, editions
+from briefgen.chart import latest_year, membership_timeline
 from briefgen.cite import Notebook
 from briefgen.errors import BriefError, Where
 from briefgen.markup import inline
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from briefgen.pdf import LaidOut
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+_SENTENCE_END = re.compile(r"(?<![A-Z])[.!?](?=\s+[A-Z“\"])")
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ def make_environment(dirs: list[Path]) -> SandboxedEnvironment:
     )
     env.filters["markdown"] = inline
     env.filters["human"] = lambda when: when.human() if when else ""
+    env.filters["first_sentence"] = first_sentence
     return env
 
 
@@ -86,6 +90,8 @@ def render_html(
             judgments=selection.judgments,
             sections=selection.sections,
             facts_by_id={fact.id: fact for fact in selection.facts},
+            chronology=selection.chronology,
+            timeline=lambda members: membership_timeline(members, _latest_year(brief)),
             notes=Notebook(
                 brief.sources_by_id,
                 show_quotes=edition.show_quotes,
@@ -109,11 +115,23 @@ def render_html(
     return Rendered(html=html, fact_ids=[fact.id for fact in selection.facts])
 
 
-def render_pdf(html: str, brief: Brief) -> LaidOut:
-    """Lay out `html` with WeasyPrint; only files of the project may be read."""
+def render_pdf(html: str, brief: Brief, edition: Edition | None = None) -> LaidOut:
+    """Lay out `html` with WeasyPrint in the edition's PDF profile; only project files are read."""
     from briefgen.pdf import html_to_pdf  # WeasyPrint is slow to import
 
-    return html_to_pdf(html, base_dir=brief.root, allowed=[brief.root, *template_dirs(brief)])
+    edition = edition or editions(brief.config)[0]
+    return html_to_pdf(
+        html,
+        base_dir=brief.root,
+        allowed=[brief.root, *template_dirs(brief)],
+        variant=edition.pdf_variant,
+    )
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of plain text: up to a full stop followed by a capital."""
+    match = _SENTENCE_END.search(text)
+    return text[: match.start() + 1] if match else text
 
 
 def _stylesheet(
@@ -130,6 +148,13 @@ def _stylesheet(
         ) from exc
     # Inlined in <style>: a closing tag inside the CSS must not end the element.
     return Markup(source.replace("</", "<\\/"))
+
+
+def _latest_year(brief: Brief) -> int:
+    """The last year the brief's data reaches: where open-ended timelines stop."""
+    dates = [fact.date for fact in brief.facts]
+    dates += [p.left or p.joined for t in brief.topics for m in t.membership for p in m.periods]
+    return latest_year(dates) or dt.date.today().year
 
 
 def _setting_where(brief: Brief, edition: Edition, field: str) -> Where | None:

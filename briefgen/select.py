@@ -31,6 +31,7 @@ class Selection:
     judgments: list[Fact]
     sections: list[Section]
     withheld: list[Fact] = field(default_factory=list)
+    chronology: list[Fact] = field(default_factory=list)
 
     @property
     def facts(self) -> list[Fact]:
@@ -79,4 +80,10 @@ def select(brief: Brief, edition: Edition | None = None) -> Selection:
         ]
         if facts or members:
             sections.append(Section(topic, facts, members))
-    return Selection(judgments=judgments, sections=sections, withheld=withheld)
+    shown_facts = [fact for section in sections for fact in section.facts]
+    chronology = (
+        sorted((f for f in shown_facts if f.date), key=lambda f: f.date.start.first_day())
+        if edition.chronology
+        else []
+    )
+    return Selection(judgments, sections, withheld, chronology)

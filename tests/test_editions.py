@@ -20,7 +20,7 @@ def test_all_editions_are_written_with_their_names_and_markings(project):
     root = project("audiences")
     built = build(Path("briefgen.yaml"), everything=True)
     assert [(e.name, len(e.fact_ids), e.pages) for e in built.editions] == [
-        ("full", 7, 1),
+        ("full", 7, 2),
         ("top", 4, 1),
         ("public", 5, 1),
         ("trade", 1, 1),
