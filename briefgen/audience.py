@@ -40,6 +40,7 @@ class Edition:
     tables: bool
     contents: bool
     chronology: bool
+    changes: bool
     pdf_variant: str | None
     record: Audience | None = None
 
@@ -107,6 +108,7 @@ def _resolve(config: Config, name: str, audience: Audience, *, stem: str) -> Edi
         tables=audience.tables,
         contents=audience.contents,
         chronology=audience.chronology,
+        changes=audience.changes,
         pdf_variant=_variant(audience.pdf_variant or config.pdf_variant),
         record=audience if config.audiences else None,
     )

@@ -112,6 +112,18 @@ def build(
         Path | None,
         typer.Option("--out", "-o", help="Output folder. [default: the configuration's, out/]"),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild audiences whose inputs are unchanged.")
+    ] = False,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            "--since",
+            help="Compare with this manifest for 'changes since the last edition'. "
+            "[default: out/manifest.json]",
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
 ) -> None:
     """Validate the facts and build each audience's HTML and PDF."""
     with _reported():
@@ -130,30 +142,86 @@ def build(
                     param_hint="'--audience'",
                 )
         chosen = [f.value for f in formats] if formats else list(FORMATS)
+        if since is not None and not since.is_file():
+            raise typer.BadParameter(f"no manifest at {str(since)!r}", param_hint="'--since'")
         built = build_brief(
-            config, audiences=audiences or (), everything=everything, formats=chosen, out_dir=out
+            config,
+            audiences=audiences or (),
+            everything=everything,
+            formats=chosen,
+            out_dir=out,
+            force=force,
+            since=since,
+            strict=strict,
         )
         _warn(built.warnings)
         for path in built.written:
             typer.echo(f"wrote {_shown(path)}")
         for edition in built.editions:
             pages = f", {_count(range(edition.pages), 'page')}" if edition.pages else ""
-            typer.echo(f"{edition.name}: {_count(edition.fact_ids, 'fact')}{pages}")
+            facts = f"{_count(edition.fact_ids, 'fact')}{pages}"
+            if edition.skipped:
+                typer.echo(f"{edition.name}: unchanged, skipped ({facts}; --force rebuilds)")
+                continue
+            typer.echo(f"{edition.name}: {facts}")
+            if edition.changes is not None:
+                c = edition.changes
+                removed = len(c.removed)
+                typer.echo(
+                    f"  since the edition of {c.since}: {len(c.added)} added, "
+                    f"{len(c.changed)} changed, {removed} removed"
+                )
 
 
 @app.command()
-def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
+def check(
+    config: ConfigOption = DEFAULT_CONFIG,
+    max_age: Annotated[
+        str | None,
+        typer.Option(
+            "--max-age",
+            metavar="AGE",
+            help="Warn about facts not reviewed within AGE (365d, 26w, 1y).",
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+) -> None:
     """Validate the configuration and fact files without building."""
     with _reported():
         from briefgen.pipeline import check as check_brief
+        from briefgen.stale import parse_age
 
-        checked = check_brief(config)
+        try:
+            age = parse_age(max_age) if max_age is not None else None
+        except Exception as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--max-age'") from None
+        checked = check_brief(config, max_age=age, strict=strict)
         _warn(checked.warnings)
         brief = checked.brief
         typer.echo(
             f"ok: {_count(brief.topics, 'topic')}, {_count(brief.facts, 'fact')}, "
             f"{_count(brief.sources, 'source')}"
         )
+
+
+@app.command()
+def matrix(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Print the audience builds as JSON, for a CI job matrix."""
+    with _reported():
+        import json
+
+        from briefgen.audience import editions
+        from briefgen.load import load_config
+
+        rows = [
+            {
+                "audience": edition.name,
+                "html": f"{edition.stem}.html",
+                "pdf": f"{edition.stem}.pdf",
+            }
+            for edition in editions(load_config(config))
+        ]
+        typer.echo(json.dumps({"include": rows}, separators=(",", ":")))
 
 
 @app.command("list")

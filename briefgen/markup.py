@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from html import unescape
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -23,3 +25,18 @@ def _parser() -> MarkdownIt:
 def inline(text: str) -> Markup:
     """Render one paragraph of inline Markdown to safe HTML (no wrapping <p>)."""
     return Markup(_parser().renderInline(text).strip())
+
+
+_TAG = re.compile(r"<[^>]*>")
+_SENTENCE_END = re.compile(r"(?<![A-Z])[.!?](?=\s+[A-Z“\"])")
+
+
+def plain(text: str) -> str:
+    """Fact text as a reader sees it, without markup: Markdown rendered, tags dropped."""
+    return " ".join(unescape(_TAG.sub(" ", str(inline(text)))).split())
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of plain text: up to a full stop followed by a capital."""
+    match = _SENTENCE_END.search(text)
+    return text[: match.start() + 1] if match else text

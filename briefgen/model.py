@@ -169,6 +169,9 @@ class Fact(Located):
     basis: list[Id] = Field(
         default_factory=list, description="ids of the facts a judgment rests on"
     )
+    reviewed: When | None = Field(
+        default=None, description="when a curator last checked the fact against its sources"
+    )
 
     def all_citations(self) -> list[Citation]:
         return [*self.citations, *(c for v in self.versions for c in v.citations)]
@@ -236,6 +239,10 @@ class Audience(Located):
     tables: bool = Field(default=True, description="show structured tables and charts (membership)")
     contents: bool = Field(default=True, description="show a table of contents")
     chronology: bool = Field(default=True, description="show a chronology of the dated facts")
+    changes: bool = Field(
+        default=False,
+        description="show the facts added, changed and removed since the last edition",
+    )
     pdf_variant: PdfVariant | Literal["none"] | None = Field(
         default=None, description="PDF profile; omitted: the configuration's"
     )

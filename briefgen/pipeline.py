@@ -14,10 +14,22 @@ from pathlib import Path
 from briefgen.audience import Edition, choose
 from briefgen.errors import BriefError, Problem
 from briefgen.load import load_brief
+from briefgen.manifest import (
+    MANIFEST,
+    Changes,
+    Manifest,
+    OutputRecord,
+    changes_since,
+    fact_digests,
+    input_digests,
+    read_manifest,
+    sha256,
+)
 from briefgen.model import Brief
 from briefgen.release import check_release
-from briefgen.render import render_html, render_pdf
+from briefgen.render import render_html, render_pdf, template_dirs
 from briefgen.select import select
+from briefgen.stale import stale_facts
 from briefgen.validate import validate
 from briefgen.write import write_outputs
 
@@ -34,12 +46,14 @@ class Checked:
 
 @dataclass(frozen=True)
 class EditionBuilt:
-    """What one edition's build produced."""
+    """What one edition's build produced, or that it was skipped as unchanged."""
 
     name: str
     files: list[str]
     fact_ids: list[str]
     pages: int | None
+    skipped: bool = False
+    changes: Changes | None = None
 
 
 @dataclass(frozen=True)
@@ -52,10 +66,21 @@ class Built:
     warnings: list[Problem]
 
 
-def check(config_path: Path) -> Checked:
-    """Load and validate a brief; raise BriefError on any error."""
+def check(
+    config_path: Path, *, max_age: dt.timedelta | None = None, strict: bool = False
+) -> Checked:
+    """Load and validate a brief; raise BriefError on any error.
+
+    With `max_age`, facts not reviewed within that long of the build date are
+    warnings. With `strict`, any warning is raised as an error.
+    """
     brief = load_brief(config_path)
-    return Checked(brief, validate(brief))
+    warnings = validate(brief)
+    if max_age is not None:
+        warnings += stale_facts(brief, today=build_date(), max_age=max_age)
+    if strict and warnings:
+        raise BriefError(problems=warnings)
+    return Checked(brief, warnings)
 
 
 def build(
@@ -65,53 +90,107 @@ def build(
     everything: bool = False,
     formats: Sequence[str] = FORMATS,
     out_dir: Path | None = None,
+    force: bool = False,
+    since: Path | None = None,
+    strict: bool = False,
 ) -> Built:
     """Build the chosen editions (by default the default one) into `out_dir`.
 
-    Every edition is rendered and checked before anything is written, so a
-    failure in one (a template error, a leak, a page budget) writes nothing.
+    An edition whose inputs and outputs match `out_dir/manifest.json` is
+    skipped unless `force`. Editions that show changes compare with the
+    manifest at `since` (by default the one in `out_dir`). Every edition is
+    rendered and checked before anything is written, so a failure in one (a
+    template error, a leak, a page budget) writes nothing.
     """
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise BriefError(f"unknown format {sorted(unknown)[0]!r}", hint="use html or pdf")
-    checked = check(config_path)
+    checked = check(config_path, strict=strict)
     brief = checked.brief
     chosen = choose(brief.config, audiences, everything=everything)
+    target = out_dir if out_dir is not None else brief.root / brief.config.output
+    previous = read_manifest(target / MANIFEST)
+    baseline = read_manifest(since) if since is not None else previous
+    today = build_date()
+    inputs = input_digests(brief, template_dirs(brief), today.isoformat())
+    records = {name: r for name, r in previous.outputs.items() if (target / name).is_file()}
     files: dict[str, bytes] = {}
     built = []
-    today = build_date()
     for edition in chosen:
-        edition_files = _render_edition(brief, edition, formats, today)
-        files.update(edition_files.files)
-        built.append(edition_files.summary)
-    target = out_dir if out_dir is not None else brief.root / brief.config.output
-    written = write_outputs(target, files)
+        names = [f"{edition.stem}.{fmt}" for fmt in FORMATS if fmt in formats]
+        if not force and since is None and _unchanged(records, names, inputs, target):
+            record = records[names[0]]
+            built.append(EditionBuilt(edition.name, names, list(record.facts), record.pages, True))
+            continue
+        made = _render_edition(brief, edition, formats, today, inputs, baseline)
+        files.update(made.files)
+        records.update(made.records)
+        built.append(made.summary)
+    if files:
+        files[MANIFEST] = Manifest(records).to_bytes()
+    written = write_outputs(target, files) if files else []
     return Built(brief, built, written, checked.warnings)
 
 
 @dataclass(frozen=True)
 class _EditionFiles:
     files: dict[str, bytes]
+    records: dict[str, OutputRecord]
     summary: EditionBuilt
 
 
 def _render_edition(
-    brief: Brief, edition: Edition, formats: Sequence[str], today: dt.date
+    brief: Brief,
+    edition: Edition,
+    formats: Sequence[str],
+    today: dt.date,
+    inputs: dict[str, str],
+    baseline: Manifest,
 ) -> _EditionFiles:
     selection = select(brief, edition)
-    rendered = render_html(brief, selection, edition, build_date=today)
+    shown = fact_digests(selection.facts)
+    changes = None
+    last = baseline.for_audience(edition.name)
+    if edition.changes and last is not None:
+        changes = changes_since(last, shown, {fact.id: fact for fact in brief.facts})
+    rendered = render_html(brief, selection, edition, build_date=today, changes=changes)
     check_release(rendered.html, selection.withheld, audience=edition.name)
     files: dict[str, bytes] = {}
+    pages = None
     if "html" in formats:
         files[f"{edition.stem}.html"] = rendered.html.encode("utf-8")
-    pages = None
     if "pdf" in formats:
         laid_out = render_pdf(rendered.html, brief, edition)
         pages = laid_out.pages
         _check_budget(edition, pages)
         files[f"{edition.stem}.pdf"] = laid_out.pdf
-    summary = EditionBuilt(edition.name, list(files), rendered.fact_ids, pages)
-    return _EditionFiles(files, summary)
+    records = {
+        name: OutputRecord(
+            audience=edition.name,
+            format=name.rsplit(".", 1)[1],
+            sha256=sha256(content),
+            built=today.isoformat(),
+            inputs=inputs,
+            facts=shown,
+            pages=pages,
+        )
+        for name, content in files.items()
+    }
+    summary = EditionBuilt(edition.name, list(files), rendered.fact_ids, pages, False, changes)
+    return _EditionFiles(files, records, summary)
+
+
+def _unchanged(
+    records: dict[str, OutputRecord], names: list[str], inputs: dict[str, str], target: Path
+) -> bool:
+    """True if every output exists, matches its manifest record, and had these inputs."""
+    for name in names:
+        record = records.get(name)
+        if record is None or record.inputs != inputs:
+            return False
+        if sha256((target / name).read_bytes()) != record.sha256:
+            return False
+    return True
 
 
 def _check_budget(edition: Edition, pages: int) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from html.parser import HTMLParser
 
 from briefgen.errors import BriefError, Problem
-from briefgen.markup import inline
+from briefgen.markup import plain
 from briefgen.model import Fact
 from briefgen.verify import normalise
 
@@ -49,7 +49,7 @@ def _leak(fact: Fact, html: str, text: str) -> str | None:
     if f'id="fact-{fact.id}"' in html or f'href="#fact-{fact.id}"' in html:
         return f"its anchor 'fact-{fact.id}'"
     for statement in [fact.text, *(version.text for version in fact.versions)]:
-        words = _comparable(_plain(statement)).split()
+        words = _comparable(plain(statement)).split()
         for run in _runs(words):
             if run in text:
                 return f"“{run}”"
@@ -62,11 +62,6 @@ def _runs(words: list[str]) -> Iterable[str]:
         return
     for start in range(len(words) - RUN + 1):
         yield " ".join(words[start : start + RUN])
-
-
-def _plain(markdown: str) -> str:
-    """A fact's text as a reader sees it: Markdown rendered, tags dropped."""
-    return " ".join(_text_of(str(inline(markdown))))
 
 
 def _comparable(text: str) -> str:

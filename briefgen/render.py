@@ -10,7 +10,6 @@ WeasyPrint is imported only when a PDF is rendered.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,15 +24,15 @@ from briefgen.audience import Edition, editions
 from briefgen.chart import latest_year, membership_timeline
 from briefgen.cite import Notebook
 from briefgen.errors import BriefError, Where
-from briefgen.markup import inline
+from briefgen.markup import first_sentence, inline
 from briefgen.model import Brief
 from briefgen.select import Selection
 
 if TYPE_CHECKING:
+    from briefgen.manifest import Changes
     from briefgen.pdf import LaidOut
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
-_SENTENCE_END = re.compile(r"(?<![A-Z])[.!?](?=\s+[A-Z“\"])")
 
 
 @dataclass(frozen=True)
@@ -71,6 +70,7 @@ def render_html(
     edition: Edition | None = None,
     *,
     build_date: dt.date,
+    changes: Changes | None = None,
 ) -> Rendered:
     """Render an edition's template to a complete HTML document."""
     edition = edition or editions(brief.config)[0]
@@ -91,6 +91,7 @@ def render_html(
             sections=selection.sections,
             facts_by_id={fact.id: fact for fact in selection.facts},
             chronology=selection.chronology,
+            changes=changes,
             timeline=lambda members: membership_timeline(members, _latest_year(brief)),
             notes=Notebook(
                 brief.sources_by_id,
@@ -126,12 +127,6 @@ def render_pdf(html: str, brief: Brief, edition: Edition | None = None) -> LaidO
         allowed=[brief.root, *template_dirs(brief)],
         variant=edition.pdf_variant,
     )
-
-
-def first_sentence(text: str) -> str:
-    """The first sentence of plain text: up to a full stop followed by a capital."""
-    match = _SENTENCE_END.search(text)
-    return text[: match.start() + 1] if match else text
 
 
 def _stylesheet(

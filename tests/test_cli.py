@@ -10,7 +10,17 @@ from typer.testing import CliRunner
 from briefgen.cli import app
 from tests.conftest import edit
 
-COMMANDS = ["build", "check", "list", "trace", "verify-quotes", "sources", "init", "schema"]
+COMMANDS = [
+    "build",
+    "check",
+    "list",
+    "trace",
+    "verify-quotes",
+    "sources",
+    "init",
+    "schema",
+    "matrix",
+]
 
 
 @pytest.fixture
@@ -30,6 +40,7 @@ def test_build_writes_html_and_pdf(project, run):
     assert result.stdout.splitlines() == [
         "wrote out/widget-brief.html",
         "wrote out/widget-brief.pdf",
+        "wrote out/manifest.json",
         "brief: 4 facts, 1 page",
     ]
     assert (root / "out" / "widget-brief.pdf").read_bytes().startswith(b"%PDF-")
@@ -39,7 +50,10 @@ def test_build_one_format_into_another_folder(project, run):
     root = project()
     result = run("build", "--format", "html", "--out", "public")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (root / "public").iterdir()) == ["widget-brief.html"]
+    assert sorted(p.name for p in (root / "public").iterdir()) == [
+        "manifest.json",
+        "widget-brief.html",
+    ]
     assert not (root / "out").exists()
 
 
@@ -175,13 +189,14 @@ def test_build_one_audience_all_audiences_and_the_default(project, run):
     assert result.stdout.splitlines() == [
         "wrote out/widgets-public.html",
         "wrote out/widgets-trade.html",
+        "wrote out/manifest.json",
         "public: 5 facts",
         "trade: 1 fact",
     ]
     result = run("build", "-f", "html")
     assert result.stdout.splitlines()[-1] == "full: 7 facts"
     result = run("build", "--all", "-f", "html")
-    assert result.exit_code == 0 and len(list((root / "out").iterdir())) == 4
+    assert result.exit_code == 0 and len(list((root / "out").iterdir())) == 5
 
 
 def test_an_unknown_audience_is_a_usage_error_listing_the_known_ones(project, run):

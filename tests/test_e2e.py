@@ -45,7 +45,11 @@ def long_brief(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, PdfReade
     built = build(root / "briefgen.yaml")
     pdf = root / "out" / "widget-brief.pdf"
     html = (root / "out" / "widget-brief.html").read_text(encoding="utf-8")
-    assert sorted(p.name for p in built.written) == ["widget-brief.html", "widget-brief.pdf"]
+    assert sorted(p.name for p in built.written) == [
+        "manifest.json",
+        "widget-brief.html",
+        "widget-brief.pdf",
+    ]
     return root, PdfReader(pdf), html
 
 

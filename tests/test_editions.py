@@ -26,9 +26,12 @@ def test_all_editions_are_written_with_their_names_and_markings(project):
         ("trade", 1, 1),
     ]
     assert sorted(p.name for p in (root / "out").iterdir()) == sorted(
-        f"widgets-{name}.{ext}"
-        for name in ("full", "top", "public", "trade")
-        for ext in ("html", "pdf")
+        ["manifest.json"]
+        + [
+            f"widgets-{name}.{ext}"
+            for name in ("full", "top", "public", "trade")
+            for ext in ("html", "pdf")
+        ]
     )
     public = (root / "out" / "widgets-public.html").read_text(encoding="utf-8")
     assert "<title>Widget Treaty Editions — Public edition</title>" in public

@@ -1,0 +1,165 @@
+"""The build manifest: what every output was made from, for incremental builds and editions.
+
+`out/manifest.json` records, for each output file, its audience and format, its
+own sha256, the sha256 of every input it was made from (the configuration, each
+fact file, each template and stylesheet on the search path, briefgen's version
+and the build date) and a digest of each fact it shows. A later build skips an
+audience whose inputs and outputs still match, and compares fact digests to
+say what changed since the last edition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from briefgen import __version__
+from briefgen.errors import BriefError, Where
+from briefgen.model import Brief, Fact
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+"""Version of the manifest's layout; a manifest of another version is ignored."""
+_REVIEW_ONLY = {"reviewed"}
+"""Fact fields whose change is not a change of the fact (a review date)."""
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """One output file and everything it was made from."""
+
+    audience: str
+    format: str
+    sha256: str
+    built: str
+    inputs: dict[str, str]
+    facts: dict[str, str]
+    pages: int | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+
+    def for_audience(self, audience: str) -> OutputRecord | None:
+        """A record of the audience's last edition, if there is one."""
+        return next((r for r in self.outputs.values() if r.audience == audience), None)
+
+    def to_bytes(self) -> bytes:
+        data = {
+            "manifest": FORMAT,
+            "briefgen": __version__,
+            "outputs": {name: asdict(record) for name, record in sorted(self.outputs.items())},
+        }
+        return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def read_manifest(path: Path) -> Manifest:
+    """The manifest at `path`; an empty one if there is none or it is of another version."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Manifest()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise BriefError(
+            f"cannot read the manifest: {exc}",
+            Where(path, line),
+            "delete it (the next build writes a new one) or pass --force",
+        ) from exc
+    if not isinstance(data, dict) or data.get("manifest") != FORMAT:
+        return Manifest()
+    try:
+        outputs = {name: OutputRecord(**record) for name, record in data["outputs"].items()}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise BriefError(
+            f"the manifest is not one briefgen wrote: {exc}",
+            Where(path),
+            "delete it (the next build writes a new one)",
+        ) from exc
+    return Manifest(outputs)
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def input_digests(brief: Brief, template_dirs: Iterable[Path], build_date: str) -> dict[str, str]:
+    """sha256 of every file an edition is made from, plus briefgen's version and the date."""
+    digests = {"briefgen": __version__, "build date": build_date}
+    config_path = brief.config.where()
+    if config_path is not None:
+        digests[_name(config_path.file, brief.root)] = _file_digest(config_path.file)
+    facts_dir = brief.root / brief.config.facts
+    for path in sorted(facts_dir.glob("*.y*ml")):
+        digests[_name(path, brief.root)] = _file_digest(path)
+    for folder in template_dirs:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if "__pycache__" not in path.parts:
+                digests[_name(path, brief.root, folder)] = _file_digest(path)
+    return digests
+
+
+def fact_digests(facts: Iterable[Fact]) -> dict[str, str]:
+    """A digest of each fact's content, its review date aside.
+
+    Only ids and digests go into the manifest, never fact text: the manifest
+    sits beside every edition's files and may travel with a public one.
+    """
+    return {
+        fact.id: sha256(
+            json.dumps(
+                fact.model_dump(mode="json", by_alias=True, exclude=_REVIEW_ONLY),
+                sort_keys=True,
+                ensure_ascii=False,
+            ).encode()
+        )
+        for fact in facts
+    }
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an edition shows that its last edition did not, and the reverse."""
+
+    since: str
+    added: list[Fact]
+    changed: list[Fact]
+    removed: list[str]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def changes_since(
+    previous: OutputRecord, shown: Mapping[str, str], facts: Mapping[str, Fact]
+) -> Changes:
+    """Compare the fact digests an edition shows now with those of its last edition.
+
+    Added and changed facts are returned as facts (the edition shows them);
+    removed ones only by id, since their text is no longer the edition's to show.
+    """
+    before = previous.facts
+    return Changes(
+        since=previous.built,
+        added=[facts[i] for i in shown if i not in before],
+        changed=[facts[i] for i in shown if i in before and before[i] != shown[i]],
+        removed=sorted(i for i in before if i not in shown),
+    )
+
+
+def _file_digest(path: Path) -> str:
+    return sha256(path.read_bytes())
+
+
+def _name(path: Path, root: Path, folder: Path | None = None) -> str:
+    """A stable name for an input: relative to the project, or marked as built in."""
+    resolved = path.resolve()
+    if resolved.is_relative_to(root.resolve()):
+        return resolved.relative_to(root.resolve()).as_posix()
+    base = folder.resolve() if folder else resolved.parent
+    return "briefgen:" + resolved.relative_to(base.parent).as_posix()

@@ -1,0 +1,203 @@
+"""The manifest, incremental builds, reproducible builds and "changes since the last edition"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefgen import __version__
+from briefgen.errors import BriefError
+from briefgen.pipeline import build, build_date
+from tests.conftest import FIXTURES, edit
+
+CONFIG = Path("briefgen.yaml")
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def manifest(root: Path) -> dict:
+    return json.loads((root / "out" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_the_manifest_records_inputs_facts_and_outputs(project):
+    root = project("audiences")
+    build(CONFIG, audiences=["public", "full"])
+    outputs = manifest(root)["outputs"]
+    assert sorted(outputs) == [
+        "widgets-full.html",
+        "widgets-full.pdf",
+        "widgets-public.html",
+        "widgets-public.pdf",
+    ]
+    public = outputs["widgets-public.pdf"]
+    assert (public["audience"], public["format"]) == ("public", "pdf")
+    assert public["sha256"] == digest(root / "out" / "widgets-public.pdf")
+    assert public["inputs"]["briefgen"] == __version__
+    assert public["inputs"]["briefgen.yaml"] == digest(root / "briefgen.yaml")
+    assert public["inputs"]["facts/treaty.yaml"] == digest(root / "facts" / "treaty.yaml")
+    assert public["inputs"]["templates/tight.css"] == digest(root / "templates" / "tight.css")
+    assert "briefgen:templates/base.html.j2" in public["inputs"]
+    assert "briefgen:templates/brief.css" in public["inputs"]
+    assert sorted(public["facts"]) == [
+        "trade-quotas",
+        "trade-tariffs",
+        "treaty-members",
+        "treaty-outlook",
+        "treaty-signed",
+    ]
+    # ids and digests only: no fact text travels in the manifest
+    assert "QXMARKER7741" not in (root / "out" / "manifest.json").read_text(encoding="utf-8")
+    assert "treaty-secret" in outputs["widgets-full.pdf"]["facts"]
+
+
+def test_an_unchanged_audience_is_skipped_and_force_rebuilds_it(project):
+    root = project("audiences")
+    build(CONFIG, audiences=["public"])
+    pdf = root / "out" / "widgets-public.pdf"
+    stamp = pdf.stat().st_mtime_ns
+    again = build(CONFIG, audiences=["public"])
+    assert [(e.name, e.skipped) for e in again.editions] == [("public", True)]
+    assert again.written == [] and pdf.stat().st_mtime_ns == stamp
+    forced = build(CONFIG, audiences=["public"], force=True)
+    assert [(e.name, e.skipped) for e in forced.editions] == [("public", False)]
+    assert pdf.stat().st_mtime_ns != stamp
+
+
+def test_a_changed_input_or_a_tampered_output_is_rebuilt(project):
+    root = project("audiences")
+    build(CONFIG, everything=True, formats=["html"])
+    (root / "templates" / "tight.css").write_text(".summary { color: red; }\n", encoding="utf-8")
+    rebuilt = build(CONFIG, everything=True, formats=["html"])
+    # every audience reads the template folder, so every one is rebuilt
+    assert [e.skipped for e in rebuilt.editions] == [False, False, False, False]
+    (root / "out" / "widgets-trade.html").write_text("edited by hand", encoding="utf-8")
+    after = build(CONFIG, everything=True, formats=["html"])
+    assert [(e.name, e.skipped) for e in after.editions] == [
+        ("full", True),
+        ("top", True),
+        ("public", True),
+        ("trade", False),
+    ]
+    assert "edited by hand" not in (root / "out" / "widgets-trade.html").read_text(encoding="utf-8")
+    # the manifest still describes the outputs it did not rebuild
+    assert len(manifest(root)["outputs"]) == 4
+
+
+def test_a_new_day_is_a_new_input(project, monkeypatch):
+    project("audiences")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(CONFIG, audiences=["trade"], formats=["html"])
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1700000000 + 86400))
+    assert not build(CONFIG, audiences=["trade"], formats=["html"]).editions[0].skipped
+
+
+def test_changes_since_the_last_edition(project):
+    root = project("audiences")
+    edit(CONFIG, "    marking: INTERNAL ONLY\n", "    marking: INTERNAL ONLY\n    changes: true\n")
+    first = build(CONFIG, audiences=["full"], formats=["html"])
+    assert first.editions[0].changes is None  # a first edition has nothing to compare with
+    html = (root / "out" / "widgets-full.html").read_text(encoding="utf-8")
+    assert "Changes since the last edition" not in html
+    topic = root / "facts" / "trade.yaml"
+    edit(
+        topic, "The members cut widget tariffs to zero.", "The members cut widget tariffs by half."
+    )
+    edit(
+        topic,
+        "  - id: trade-quotas\n",
+        "  - id: trade-levies\n    text: A levy of two per cent funds the secretariat.\n"
+        "    handling: public\n    citations:\n      - source: smith-2021-gazette\n"
+        "        locator: para. 5\n        quote: levy\n  - id: trade-quotas-old\n",
+    )
+    second = build(CONFIG, audiences=["full"], formats=["html"])
+    changes = second.editions[0].changes
+    assert [f.id for f in changes.added] == ["trade-levies", "trade-quotas-old"]
+    assert [f.id for f in changes.changed] == ["trade-tariffs"]
+    assert changes.removed == ["trade-quotas"]
+    html = (root / "out" / "widgets-full.html").read_text(encoding="utf-8")
+    box = html[
+        html.index('<aside class="changes"') : html.index(
+            "</aside>", html.index('<aside class="changes"')
+        )
+    ]
+    assert "Compared with the edition of " in box
+    assert "Added (2)" in box and 'href="#fact-trade-levies"' in box
+    assert "Changed (1)" in box and "The members cut widget tariffs by half." in box
+    assert "Removed (1)" in box and "<code>trade-quotas</code>" in box
+    # audiences without `changes: true` show no box
+    build(CONFIG, audiences=["public"], formats=["html"])
+    public = (root / "out" / "widgets-public.html").read_text(encoding="utf-8")
+    assert "Changes since the last edition" not in public
+
+
+def test_since_compares_with_an_older_manifest(project, tmp_path):
+    root = project("audiences")
+    edit(CONFIG, "    marking: INTERNAL ONLY\n", "    marking: INTERNAL ONLY\n    changes: true\n")
+    build(CONFIG, audiences=["full"], formats=["html"])
+    kept = tmp_path / "first-edition.json"
+    shutil.copy(root / "out" / "manifest.json", kept)
+    edit(root / "facts" / "trade.yaml", "to zero.", "to one per cent.")
+    build(CONFIG, audiences=["full"], formats=["html"])
+    edit(root / "facts" / "trade.yaml", "to one per cent.", "to two per cent.")
+    since_last = build(CONFIG, audiences=["full"], formats=["html"]).editions[0].changes
+    assert [f.id for f in since_last.changed] == ["trade-tariffs"]
+    edit(
+        root / "facts" / "treaty.yaml",
+        "The treaty has four members.",
+        "The treaty has five members.",
+    )
+    since_first = (
+        build(CONFIG, audiences=["full"], formats=["html"], since=kept).editions[0].changes
+    )
+    assert sorted(f.id for f in since_first.changed) == ["trade-tariffs", "treaty-members"]
+
+
+def test_a_review_date_alone_is_not_a_change(project):
+    root = project("audiences")
+    edit(CONFIG, "    marking: INTERNAL ONLY\n", "    marking: INTERNAL ONLY\n    changes: true\n")
+    build(CONFIG, audiences=["full"], formats=["html"])
+    edit(
+        root / "facts" / "trade.yaml",
+        "    tags: [quotas]\n",
+        "    tags: [quotas]\n    reviewed: 2026-01-05\n",
+    )
+    changes = build(CONFIG, audiences=["full"], formats=["html"]).editions[0].changes
+    assert not changes.any
+
+
+def test_a_corrupt_manifest_is_an_error_with_a_hint(project):
+    root = project()
+    (root / "out").mkdir()
+    (root / "out" / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(BriefError) as caught:
+        build(CONFIG, formats=["html"])
+    assert str(caught.value).startswith("out/manifest.json:1: cannot read the manifest")
+
+
+def test_two_clean_builds_with_source_date_epoch_are_byte_identical(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    outputs = []
+    for name in ("one", "two"):
+        root = tmp_path / name / "brief"  # different paths, to prove paths leave no trace
+        shutil.copytree(FIXTURES / "audiences", root)
+        build(root / "briefgen.yaml", everything=True)
+        outputs.append({p.name: p.read_bytes() for p in sorted((root / "out").iterdir())})
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0]) == 9
+    html = outputs[0]["widgets-full.html"].decode()
+    assert '<time datetime="2023-11-14">14 November 2023</time>' in html
+
+
+def test_without_source_date_epoch_the_build_date_is_today(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert build_date() == dt.date.today()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "not-a-number")
+    with pytest.raises(BriefError, match="SOURCE_DATE_EPOCH"):
+        build_date()
