@@ -69,6 +69,24 @@ def main() -> None:
                 f"{edition.name:<10} PDF {label:<9}           {seconds:6.2f} s  "
                 f"{len(laid.pdf) / 1024:6.0f} KB  {laid.pages} pages"
             )
+    incremental()
+
+
+def incremental() -> None:
+    """A full build of every audience into a fresh folder, then a no-op rebuild."""
+    import tempfile
+
+    from briefgen.pipeline import build
+
+    with tempfile.TemporaryDirectory() as out:
+        for label in ("full build, all audiences", "no-op rebuild (all skipped)"):
+            start = time.perf_counter()
+            built = build(REPO / "briefgen.yaml", everything=True, out_dir=Path(out))
+            skipped = sum(e.skipped for e in built.editions)
+            print(
+                f"{label:<33} {time.perf_counter() - start:6.2f} s  "
+                f"({skipped} of {len(built.editions)} skipped)"
+            )
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from briefgen import __version__
 from briefgen.audience import Edition, editions
 from briefgen.chart import latest_year, membership_timeline
 from briefgen.cite import Notebook
+from briefgen.dates import MONTHS
 from briefgen.errors import BriefError, Where
 from briefgen.markup import first_sentence, inline
 from briefgen.model import Brief
@@ -61,6 +62,7 @@ def make_environment(dirs: list[Path]) -> SandboxedEnvironment:
     env.filters["markdown"] = inline
     env.filters["human"] = lambda when: when.human() if when else ""
     env.filters["first_sentence"] = first_sentence
+    env.filters["day"] = day
     return env
 
 
@@ -127,6 +129,13 @@ def render_pdf(html: str, brief: Brief, edition: Edition | None = None) -> LaidO
         allowed=[brief.root, *template_dirs(brief)],
         variant=edition.pdf_variant,
     )
+
+
+def day(date: dt.date | str) -> str:
+    """'28 November 2026' from a date or an ISO date, the same in every locale."""
+    if isinstance(date, str):
+        date = dt.date.fromisoformat(date)
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
 def _stylesheet(
