@@ -64,3 +64,16 @@ def test_the_three_csto_editions_build_within_their_limits(tmp_path):
     # an internal fact's words: in the analyst brief, never in the public one
     phrase = "Russian minority"
     assert phrase in analyst.replace("\n", " ") and phrase not in public.replace("\n", " ")
+
+
+def test_the_readme_shows_the_real_top_level_help():
+    from typer.testing import CliRunner
+
+    from briefgen.cli import app
+
+    result = CliRunner(env={"COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}).invoke(
+        app, ["--help"]
+    )
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert result.exit_code == 0
+    assert f"$ briefgen --help\n{result.stdout}```" in readme
