@@ -63,6 +63,10 @@ class BriefError(Exception):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keep every problem when the error crosses a process boundary (parallel PDFs).
+        return (_rebuilt, (self.problems,))
+
     @property
     def where(self) -> Where | None:
         return self.problems[0].where
@@ -70,6 +74,10 @@ class BriefError(Exception):
     @property
     def hint(self) -> str | None:
         return self.problems[0].hint
+
+
+def _rebuilt(problems: list[Problem]) -> BriefError:
+    return BriefError(problems=problems)
 
 
 def display_path(path: Path) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen.errors import BriefError, Where
 from briefgen.model import Brief, Fact
+from briefgen.select import Selection
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -38,6 +39,7 @@ class OutputRecord:
     inputs: dict[str, str]
     facts: dict[str, str]
     pages: int | None = None
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,36 @@ def fact_digests(facts: Iterable[Fact]) -> dict[str, str]:
         )
         for fact in facts
     }
+
+
+def edition_key(brief: Brief, selection: Selection, inputs: Mapping[str, str], name: str) -> str:
+    """One digest of everything an edition's output depends on, and nothing else.
+
+    It takes the shared inputs (configuration, sources, templates, version,
+    date) but, from the topic files, only what the edition shows: its topics'
+    titles and summaries, its membership rows and its facts. Editing a fact
+    that an audience does not see leaves that audience's key, and its files, alone.
+    """
+    topic_files = {
+        _name(where.file, brief.root)
+        for topic in brief.topics
+        if (where := topic.where()) is not None
+    }
+    shown = {
+        "audience": name,
+        "inputs": {k: v for k, v in inputs.items() if k not in topic_files},
+        "topics": [
+            {
+                **section.topic.model_dump(
+                    mode="json", include={"id", "title", "order", "summary"}
+                ),
+                "members": [m.model_dump(mode="json", by_alias=True) for m in section.members],
+            }
+            for section in selection.sections
+        ],
+        "facts": fact_digests(selection.facts),
+    }
+    return sha256(json.dumps(shown, sort_keys=True, ensure_ascii=False).encode())
 
 
 @dataclass(frozen=True)

@@ -276,6 +276,10 @@ class Config(Located):
     marking: str | None = Field(default=None, description="marking printed on every page")
     show_quotes: bool = True
     show_grades: bool = Field(default=False, description="notes show Admiralty grades, e.g. [B2]")
+    allow_remote: bool = Field(
+        default=False,
+        description="let templates load http(s) resources while rendering; off: no network",
+    )
     pdf_variant: PdfVariant | Literal["none"] = Field(
         default="pdf/ua-1",
         description="PDF profile: pdf/ua-1 (tagged, the default), a PDF/A level, or none",

@@ -11,8 +11,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
+from weasyprint.text.fonts import FontConfiguration
 
 from briefgen.errors import BriefError
+from briefgen.render import LaidOut
 
 
 class ProjectFetcher(weasyprint.URLFetcher):
@@ -22,16 +24,18 @@ class ProjectFetcher(weasyprint.URLFetcher):
     WeasyPrint then leaves the resource out, as it does for a broken link.
     """
 
-    def __init__(self, allowed: list[Path]) -> None:
-        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+    def __init__(self, allowed: list[Path], *, remote: bool = False) -> None:
+        protocols = ("file", "data", "http", "https") if remote else ("file", "data")
+        super().__init__(allowed_protocols=protocols, allow_redirects=False)
         self.allowed = [folder.resolve() for folder in allowed]
+        self.remote = remote
         self.refused: list[str] = []
 
     def fetch(
         self, url: str, headers: dict[str, str] | None = None
     ) -> weasyprint.urls.URLFetcherResponse:
         scheme = urlsplit(url).scheme.lower()
-        if scheme == "data":
+        if scheme == "data" or (self.remote and scheme in {"http", "https"}):
             return super().fetch(url, headers)
         if scheme == "file":
             path = Path(unquote(urlsplit(url).path)).resolve()
@@ -42,30 +46,45 @@ class ProjectFetcher(weasyprint.URLFetcher):
 
 
 @dataclass(frozen=True)
-class LaidOut:
-    """A rendered PDF and its page count."""
+class Task:
+    """One document to lay out; plain data, so it can go to a worker process."""
 
-    pdf: bytes
-    pages: int
+    html: str
+    base_dir: Path
+    allowed: tuple[Path, ...]
+    variant: str | None = None
+    remote: bool = False
 
 
-def html_to_pdf(
-    html: str, *, base_dir: Path, allowed: list[Path], variant: str | None = None
-) -> LaidOut:
-    """Render `html` to PDF bytes; relative URLs resolve against `base_dir`.
+_fonts: FontConfiguration | None = None
+
+
+def lay_out(task: Task) -> LaidOut:
+    """Render a task's HTML to PDF bytes; relative URLs resolve against its `base_dir`.
 
     `variant` is a WeasyPrint PDF profile such as "pdf/ua-1" (tagged) or
-    "pdf/a-3u" (archival); None writes a plain, untagged PDF.
+    "pdf/a-3u" (archival); None writes a plain, untagged PDF. The font
+    configuration is made once per process and reused by every later document.
     """
-    options = {"pdf_variant": variant} if variant else {}
-    fetcher = ProjectFetcher(allowed)
+    global _fonts
+    if _fonts is None:
+        _fonts = FontConfiguration()
+    options = {"pdf_variant": task.variant} if task.variant else {}
+    fetcher = ProjectFetcher(list(task.allowed), remote=task.remote)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     try:
         document = weasyprint.HTML(
-            string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
-        ).render(**options)
+            string=task.html, base_url=task.base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
+        ).render(font_config=_fonts, **options)
         pdf = document.write_pdf(**options)
     except Exception as exc:
         raise BriefError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     assert pdf is not None
     return LaidOut(pdf, len(document.pages))
+
+
+def html_to_pdf(
+    html: str, *, base_dir: Path, allowed: list[Path], variant: str | None = None
+) -> LaidOut:
+    """Render `html` to PDF bytes (see `lay_out`)."""
+    return lay_out(Task(html, base_dir, tuple(allowed), variant))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefgen.audience import Edition, choose
@@ -20,6 +20,7 @@ from briefgen.manifest import (
     Manifest,
     OutputRecord,
     changes_since,
+    edition_key,
     fact_digests,
     input_digests,
     read_manifest,
@@ -27,7 +28,7 @@ from briefgen.manifest import (
 )
 from briefgen.model import Brief
 from briefgen.release import check_release
-from briefgen.render import render_html, render_pdf, template_dirs
+from briefgen.render import LaidOut, render_html, render_pdfs, template_dirs
 from briefgen.select import select
 from briefgen.stale import stale_facts
 from briefgen.validate import validate
@@ -93,6 +94,7 @@ def build(
     force: bool = False,
     since: Path | None = None,
     strict: bool = False,
+    jobs: int | None = None,
 ) -> Built:
     """Build the chosen editions (by default the default one) into `out_dir`.
 
@@ -100,7 +102,9 @@ def build(
     skipped unless `force`. Editions that show changes compare with the
     manifest at `since` (by default the one in `out_dir`). Every edition is
     rendered and checked before anything is written, so a failure in one (a
-    template error, a leak, a page budget) writes nothing.
+    template error, a leak, a page budget) writes nothing. PDFs of several
+    editions are laid out in parallel, in up to `jobs` processes (default: one
+    per CPU).
     """
     unknown = set(formats) - set(FORMATS)
     if unknown:
@@ -114,39 +118,54 @@ def build(
     today = build_date()
     inputs = input_digests(brief, template_dirs(brief), today.isoformat())
     records = {name: r for name, r in previous.outputs.items() if (target / name).is_file()}
-    files: dict[str, bytes] = {}
-    built = []
+    built: list[EditionBuilt] = []
+    pending: list[_Prepared] = []
     for edition in chosen:
-        names = [f"{edition.stem}.{fmt}" for fmt in FORMATS if fmt in formats]
-        if not force and since is None and _unchanged(records, names, inputs, target):
-            record = records[names[0]]
-            built.append(EditionBuilt(edition.name, names, list(record.facts), record.pages, True))
-            continue
-        made = _render_edition(brief, edition, formats, today, inputs, baseline)
-        files.update(made.files)
-        records.update(made.records)
-        built.append(made.summary)
+        prepared = _prepare(brief, edition, formats, inputs, baseline, today)
+        if not force and since is None and _unchanged(records, prepared, target):
+            record = records[prepared.names[0]]
+            built.append(
+                EditionBuilt(edition.name, prepared.names, list(record.facts), record.pages, True)
+            )
+        else:
+            pending.append(prepared)
+            built.append(prepared.summary)
+    files: dict[str, bytes] = {}
+    pdfs = render_pdfs(brief, [(p.html, p.edition) for p in pending if "pdf" in formats], jobs=jobs)
+    for prepared in pending:
+        laid_out = pdfs.pop(0) if "pdf" in formats else None
+        made = _finish(prepared, laid_out)
+        files.update(made)
+        records.update(_records(prepared, made, laid_out, today))
+        index = built.index(prepared.summary)
+        built[index] = replace(prepared.summary, pages=laid_out.pages if laid_out else None)
     if files:
-        files[MANIFEST] = Manifest(records).to_bytes()
+        files[MANIFEST] = Manifest(records).to_bytes()  # written last: see write_outputs
     written = write_outputs(target, files) if files else []
     return Built(brief, built, written, checked.warnings)
 
 
 @dataclass(frozen=True)
-class _EditionFiles:
-    files: dict[str, bytes]
-    records: dict[str, OutputRecord]
+class _Prepared:
+    """An edition selected, rendered to HTML and cleared by the release guard."""
+
+    edition: Edition
+    names: list[str]
+    html: str
+    inputs: dict[str, str]
+    facts: dict[str, str]
+    key: str
     summary: EditionBuilt
 
 
-def _render_edition(
+def _prepare(
     brief: Brief,
     edition: Edition,
     formats: Sequence[str],
-    today: dt.date,
     inputs: dict[str, str],
     baseline: Manifest,
-) -> _EditionFiles:
+    today: dt.date,
+) -> _Prepared:
     selection = select(brief, edition)
     shown = fact_digests(selection.facts)
     changes = None
@@ -155,38 +174,46 @@ def _render_edition(
         changes = changes_since(last, shown, {fact.id: fact for fact in brief.facts})
     rendered = render_html(brief, selection, edition, build_date=today, changes=changes)
     check_release(rendered.html, selection.withheld, audience=edition.name)
-    files: dict[str, bytes] = {}
-    pages = None
-    if "html" in formats:
-        files[f"{edition.stem}.html"] = rendered.html.encode("utf-8")
-    if "pdf" in formats:
-        laid_out = render_pdf(rendered.html, brief, edition)
-        pages = laid_out.pages
-        _check_budget(edition, pages)
-        files[f"{edition.stem}.pdf"] = laid_out.pdf
-    records = {
+    names = [f"{edition.stem}.{fmt}" for fmt in FORMATS if fmt in formats]
+    summary = EditionBuilt(edition.name, names, rendered.fact_ids, None, False, changes)
+    key = edition_key(brief, selection, inputs, edition.name)
+    return _Prepared(edition, names, rendered.html, inputs, shown, key, summary)
+
+
+def _finish(prepared: _Prepared, laid_out: LaidOut | None) -> dict[str, bytes]:
+    files = {}
+    for name in prepared.names:
+        if name.endswith(".html"):
+            files[name] = prepared.html.encode("utf-8")
+        elif laid_out is not None:
+            _check_budget(prepared.edition, laid_out.pages)
+            files[name] = laid_out.pdf
+    return files
+
+
+def _records(
+    prepared: _Prepared, files: dict[str, bytes], laid_out: LaidOut | None, today: dt.date
+) -> dict[str, OutputRecord]:
+    return {
         name: OutputRecord(
-            audience=edition.name,
+            audience=prepared.edition.name,
             format=name.rsplit(".", 1)[1],
             sha256=sha256(content),
             built=today.isoformat(),
-            inputs=inputs,
-            facts=shown,
-            pages=pages,
+            inputs=prepared.inputs,
+            facts=prepared.facts,
+            pages=laid_out.pages if laid_out else None,
+            key=prepared.key,
         )
         for name, content in files.items()
     }
-    summary = EditionBuilt(edition.name, list(files), rendered.fact_ids, pages, False, changes)
-    return _EditionFiles(files, records, summary)
 
 
-def _unchanged(
-    records: dict[str, OutputRecord], names: list[str], inputs: dict[str, str], target: Path
-) -> bool:
-    """True if every output exists, matches its manifest record, and had these inputs."""
-    for name in names:
+def _unchanged(records: dict[str, OutputRecord], prepared: _Prepared, target: Path) -> bool:
+    """True if every output exists, matches its manifest record, and had the same inputs."""
+    for name in prepared.names:
         record = records.get(name)
-        if record is None or record.inputs != inputs:
+        if record is None or record.key != prepared.key:
             return False
         if sha256((target / name).read_bytes()) != record.sha256:
             return False

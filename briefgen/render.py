@@ -10,7 +10,11 @@ WeasyPrint is imported only when a PDF is rendered.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import traceback
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +35,6 @@ from briefgen.select import Selection
 
 if TYPE_CHECKING:
     from briefgen.manifest import Changes
-    from briefgen.pdf import LaidOut
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -94,7 +97,7 @@ def render_html(
             facts_by_id={fact.id: fact for fact in selection.facts},
             chronology=selection.chronology,
             changes=changes,
-            timeline=lambda members: membership_timeline(members, _latest_year(brief)),
+            timeline=lambda members: membership_timeline(members, _latest_year(selection)),
             notes=Notebook(
                 brief.sources_by_id,
                 show_quotes=edition.show_quotes,
@@ -118,17 +121,47 @@ def render_html(
     return Rendered(html=html, fact_ids=[fact.id for fact in selection.facts])
 
 
+@dataclass(frozen=True)
+class LaidOut:
+    """A rendered PDF and its page count."""
+
+    pdf: bytes
+    pages: int
+
+
 def render_pdf(html: str, brief: Brief, edition: Edition | None = None) -> LaidOut:
     """Lay out `html` with WeasyPrint in the edition's PDF profile; only project files are read."""
-    from briefgen.pdf import html_to_pdf  # WeasyPrint is slow to import
-
     edition = edition or editions(brief.config)[0]
-    return html_to_pdf(
-        html,
-        base_dir=brief.root,
-        allowed=[brief.root, *template_dirs(brief)],
-        variant=edition.pdf_variant,
-    )
+    return render_pdfs(brief, [(html, edition)], jobs=1)[0]
+
+
+def render_pdfs(
+    brief: Brief, documents: Sequence[tuple[str, Edition]], *, jobs: int | None = None
+) -> list[LaidOut]:
+    """Lay out several documents, in parallel processes when there are several and CPUs to spare.
+
+    WeasyPrint is imported before the worker processes start, so on systems
+    that fork they inherit it (and its font set-up) instead of importing it again.
+    """
+    from briefgen import pdf  # WeasyPrint is slow to import: only when a PDF is made
+
+    tasks = [
+        pdf.Task(
+            html=html,
+            base_dir=brief.root,
+            allowed=(brief.root, *template_dirs(brief)),
+            variant=edition.pdf_variant,
+            remote=brief.config.allow_remote,
+        )
+        for html, edition in documents
+    ]
+    workers = min(len(tasks), jobs or os.cpu_count() or 1)
+    if workers <= 1:
+        return [pdf.lay_out(task) for task in tasks]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(pdf.lay_out, tasks))
 
 
 def day(date: dt.date | str) -> str:
@@ -154,10 +187,13 @@ def _stylesheet(
     return Markup(source.replace("</", "<\\/"))
 
 
-def _latest_year(brief: Brief) -> int:
-    """The last year the brief's data reaches: where open-ended timelines stop."""
-    dates = [fact.date for fact in brief.facts]
-    dates += [p.left or p.joined for t in brief.topics for m in t.membership for p in m.periods]
+def _latest_year(selection: Selection) -> int:
+    """The last year the edition's own data reaches: where open-ended timelines stop.
+
+    Only what the edition shows counts, so a withheld fact's date cannot stretch the axis.
+    """
+    dates = [fact.date for fact in selection.facts]
+    dates += [p.left or p.joined for s in selection.sections for m in s.members for p in m.periods]
     return latest_year(dates) or dt.date.today().year
 
 

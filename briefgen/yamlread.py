@@ -21,6 +21,11 @@ from briefgen.errors import BriefError, Where
 NodePath = tuple[str | int, ...]
 
 MAX_NODES = 200_000
+MAX_DEPTH = 50
+"""No brief file needs more than a handful of levels; deep nesting is an attack or an accident."""
+_DEPTH_HINT = "fact files need only a few levels of nesting"
+# libyaml's loader when PyYAML was built with it (several times faster), else PyYAML's own.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _SCALARS = {
     "tag:yaml.org,2002:str": yaml.constructor.SafeConstructor.construct_yaml_str,
@@ -81,7 +86,7 @@ def read_yaml(path: Path) -> Document:
 
 def parse_yaml(text: str, path: Path) -> Document:
     """Parse YAML text that came from `path`."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -91,6 +96,8 @@ def parse_yaml(text: str, path: Path) -> Document:
         raise BriefError(f"YAML syntax error: {problem}", where, _syntax_hint(problem)) from exc
     except yaml.YAMLError as exc:
         raise BriefError(f"YAML error: {exc}", Where(path)) from exc
+    except RecursionError as exc:
+        raise BriefError("YAML nested too deeply", Where(path), _DEPTH_HINT) from exc
     finally:
         loader.dispose()
     builder = _Builder(path)
@@ -117,6 +124,10 @@ class _Builder:
         return Where(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def build(self, node: yaml.Node, path: NodePath) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise BriefError(
+                f"YAML nested more than {MAX_DEPTH} levels deep", self._where(node), _DEPTH_HINT
+            )
         self.count += 1
         if self.count > MAX_NODES:
             raise BriefError(

@@ -169,8 +169,20 @@ def test_a_review_date_alone_is_not_a_change(project):
         "    tags: [quotas]\n",
         "    tags: [quotas]\n    reviewed: 2026-01-05\n",
     )
-    changes = build(CONFIG, audiences=["full"], formats=["html"]).editions[0].changes
+    # the edition's output cannot differ, so it is not even rebuilt ...
+    assert build(CONFIG, audiences=["full"], formats=["html"]).editions[0].skipped
+    # ... and rebuilt anyway, it reports no change
+    changes = build(CONFIG, audiences=["full"], formats=["html"], force=True).editions[0].changes
     assert not changes.any
+
+
+def test_a_fact_an_audience_does_not_see_leaves_its_edition_alone(project):
+    root = project("audiences")
+    build(CONFIG, audiences=["public", "full"], formats=["html"])
+    edit(root / "facts" / "treaty.yaml", "privately expects", "privately fears")
+    rebuilt = build(CONFIG, audiences=["public", "full"], formats=["html"])
+    # the internal fact changed: the full brief is rebuilt, the public edition is not
+    assert [(e.name, e.skipped) for e in rebuilt.editions] == [("public", True), ("full", False)]
 
 
 def test_a_corrupt_manifest_is_an_error_with_a_hint(project):
