@@ -124,6 +124,10 @@ def build(
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="PDFs laid out at once. [default: one per CPU]"),
+    ] = None,
 ) -> None:
     """Validate the facts and build each audience's HTML and PDF."""
     with _reported():
@@ -153,6 +157,7 @@ def build(
             force=force,
             since=since,
             strict=strict,
+            jobs=jobs,
         )
         _warn(built.warnings)
         for path in built.written:
@@ -202,6 +207,60 @@ def check(
             f"ok: {_count(brief.topics, 'topic')}, {_count(brief.facts, 'fact')}, "
             f"{_count(brief.sources, 'source')}"
         )
+
+
+@app.command()
+def watch(
+    config: ConfigOption = DEFAULT_CONFIG,
+    audiences: Annotated[
+        list[str] | None,
+        typer.Option("--audience", "-a", help="Watch this audience; repeat for several."),
+    ] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Rebuild every audience.")] = False,
+    formats: Annotated[
+        list[Format] | None,
+        typer.Option("--format", "-f", help="Output format; repeat for both. [default: html, pdf]"),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")] = None,
+) -> None:
+    """Rebuild whenever the facts, the configuration or a template changes."""
+    with _reported():
+        import watchfiles
+
+        from briefgen.pipeline import FORMATS
+        from briefgen.watch import relevant, watch, watched_paths
+
+        paths = watched_paths(config)
+        shown = ", ".join(_shown(p) for p in paths)
+        typer.echo(f"watching {shown}; Ctrl-C stops")
+        changes = watchfiles.watch(
+            *paths, watch_filter=lambda _change, path: relevant(path), raise_interrupt=False
+        )
+        watch(
+            config,
+            changes,
+            _report_round,
+            audiences=audiences or (),
+            everything=everything,
+            formats=[f.value for f in formats] if formats else list(FORMATS),
+            out_dir=out,
+        )
+
+
+def _report_round(round_: object) -> None:
+    from briefgen.watch import Round
+
+    assert isinstance(round_, Round)
+    if round_.error is not None:
+        for problem in round_.error.problems:
+            typer.echo(f"error: {problem}", err=True)
+        typer.echo(f"build failed ({round_.seconds:.1f} s); still watching", err=True)
+        return
+    assert round_.built is not None
+    for edition in round_.built.editions:
+        state = "unchanged" if edition.skipped else "rebuilt"
+        typer.echo(f"{edition.name}: {state}")
+    typer.echo(f"done in {round_.seconds:.2f} s; watching")
 
 
 @app.command()

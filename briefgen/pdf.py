@@ -59,6 +59,13 @@ class Task:
 _fonts: FontConfiguration | None = None
 
 
+def warm() -> None:
+    """Configure fonts now, so that worker processes forked later inherit the set-up."""
+    global _fonts
+    if _fonts is None:
+        _fonts = FontConfiguration()
+
+
 def lay_out(task: Task) -> LaidOut:
     """Render a task's HTML to PDF bytes; relative URLs resolve against its `base_dir`.
 
@@ -66,9 +73,7 @@ def lay_out(task: Task) -> LaidOut:
     "pdf/a-3u" (archival); None writes a plain, untagged PDF. The font
     configuration is made once per process and reused by every later document.
     """
-    global _fonts
-    if _fonts is None:
-        _fonts = FontConfiguration()
+    warm()
     options = {"pdf_variant": task.variant} if task.variant else {}
     fetcher = ProjectFetcher(list(task.allowed), remote=task.remote)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)

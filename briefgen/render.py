@@ -158,6 +158,7 @@ def render_pdfs(
     workers = min(len(tasks), jobs or os.cpu_count() or 1)
     if workers <= 1:
         return [pdf.lay_out(task) for task in tasks]
+    pdf.warm()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

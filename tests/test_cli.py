@@ -20,6 +20,7 @@ COMMANDS = [
     "init",
     "schema",
     "matrix",
+    "watch",
 ]
 
 

@@ -1,0 +1,79 @@
+"""Watch mode: rebuild whenever the facts, the configuration or a template changes.
+
+One long-lived process keeps WeasyPrint imported and its fonts configured, and
+the manifest makes each round rebuild only the audiences whose inputs changed.
+A round that fails is reported and the watch goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.errors import BriefError
+from briefgen.load import load_config
+from briefgen.pipeline import Built, build
+
+WATCHED_SUFFIXES = {".yaml", ".yml", ".j2", ".html", ".jinja", ".css", ".svg", ".png", ".jpg"}
+
+
+@dataclass(frozen=True)
+class Round:
+    """One build in watch mode: what it built, or the error that stopped it."""
+
+    seconds: float
+    built: Built | None = None
+    error: BriefError | None = None
+
+
+def watched_paths(config_path: Path) -> list[Path]:
+    """The configuration file and the fact and template folders of a brief."""
+    config = load_config(config_path)
+    root = config_path.parent
+    folders = [root / config.facts, root / config.templates]
+    return [config_path, *(folder for folder in folders if folder.is_dir())]
+
+
+def relevant(path: str) -> bool:
+    """A change worth a rebuild: a brief file, not an editor's swap or backup file."""
+    name = Path(path).name
+    return Path(path).suffix in WATCHED_SUFFIXES and not name.startswith((".", "#", "~"))
+
+
+def watch(
+    config_path: Path,
+    changes: Iterable[object],
+    report: Callable[[Round], None],
+    *,
+    audiences: Sequence[str] = (),
+    everything: bool = False,
+    formats: Sequence[str] = ("html", "pdf"),
+    out_dir: Path | None = None,
+) -> None:
+    """Build once, then once after every batch of `changes`, reporting each round."""
+    report(_round(config_path, audiences, everything, formats, out_dir))
+    for _ in changes:
+        report(_round(config_path, audiences, everything, formats, out_dir))
+
+
+def _round(
+    config_path: Path,
+    audiences: Sequence[str],
+    everything: bool,
+    formats: Sequence[str],
+    out_dir: Path | None,
+) -> Round:
+    start = time.perf_counter()
+    try:
+        built = build(
+            config_path,
+            audiences=audiences,
+            everything=everything,
+            formats=formats,
+            out_dir=out_dir,
+        )
+    except BriefError as exc:
+        return Round(time.perf_counter() - start, error=exc)
+    return Round(time.perf_counter() - start, built=built)
