@@ -93,7 +93,9 @@ def parse_yaml(text: str, path: Path) -> Document:
         mark = exc.problem_mark or exc.context_mark
         where = Where(path, mark.line + 1, mark.column + 1) if mark else Where(path)
         problem = exc.problem or exc.context or "invalid YAML"
-        raise BriefError(f"YAML syntax error: {problem}", where, _syntax_hint(problem)) from exc
+        line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        hint = _syntax_hint(problem, line)
+        raise BriefError(f"YAML syntax error: {problem}", where, hint) from exc
     except yaml.YAMLError as exc:
         raise BriefError(f"YAML error: {exc}", Where(path)) from exc
     except RecursionError as exc:
@@ -105,8 +107,9 @@ def parse_yaml(text: str, path: Path) -> Document:
     return Document(data, Marks(path, builder.values, builder.keys))
 
 
-def _syntax_hint(problem: str) -> str | None:
-    if "tab" in problem or "'\\t'" in problem:
+def _syntax_hint(problem: str, line: str) -> str | None:
+    indent = line[: len(line) - len(line.lstrip())]
+    if "tab" in problem or "'\\t'" in problem or "\t" in indent:
         return "indent with spaces, not tabs"
     if "mapping values" in problem:
         return "quote text that contains ': '"
