@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from briefgen.cache import cached
 from briefgen.errors import BriefError, Problem, Where
 from briefgen.model import (
     Audience,
@@ -28,7 +29,7 @@ from briefgen.model import (
     Topic,
     Version,
 )
-from briefgen.yamlread import Document, Marks, read_yaml
+from briefgen.yamlread import Document, Marks, decode_yaml, read_bytes, read_yaml
 
 SOURCES_FILE = "sources.yaml"
 CONFIG_FILE = "briefgen.yaml"
@@ -82,7 +83,7 @@ def load_brief(config_path: Path, config: Config | None = None) -> Brief:
     sources = _collect(problems, lambda: load_sources(facts_dir / SOURCES_FILE)) or []
     topics: list[Topic] = []
     for path in topic_files(facts_dir):
-        topic = _collect(problems, lambda p=path: _to_model(Topic, read_yaml(p), ()))
+        topic = _collect(problems, lambda p=path: _load_topic(p))
         if topic is not None:
             topics.append(topic)
     if problems:
@@ -94,6 +95,11 @@ def load_brief(config_path: Path, config: Config | None = None) -> Brief:
                 record.handling = default
     topics.sort(key=lambda t: (t.order, t.id))
     return Brief(root=root, config=config, sources=sources, topics=topics)
+
+
+def _load_topic(path: Path) -> Topic:
+    raw = read_bytes(path)
+    return cached(path, raw, lambda: _to_model(Topic, decode_yaml(raw, path), ()))
 
 
 def topic_files(facts_dir: Path) -> list[Path]:

@@ -72,10 +72,18 @@ class Document:
 
 def read_yaml(path: Path) -> Document:
     """Read one YAML file safely; raise BriefError with file:line on any problem."""
+    return decode_yaml(read_bytes(path), path)
+
+
+def read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise BriefError(f"cannot read file: {exc.strerror}", Where(path)) from exc
+
+
+def decode_yaml(raw: bytes, path: Path) -> Document:
+    """Parse the bytes of a YAML file that came from `path`."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -55,3 +56,9 @@ def add_many_facts(root: Path, count: int) -> None:
             f"        quote: NOTEx{n} supports it",
         ]
     (root / "facts" / "long.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the tests' parse cache out of the user's cache folder."""
+    os.environ["BRIEFGEN_CACHE"] = str(tmp_path_factory.mktemp("parse-cache"))

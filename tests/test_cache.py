@@ -1,0 +1,66 @@
+"""The parse cache: a second load of an unchanged topic file skips the YAML parser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen import load
+from briefgen.load import load_brief
+from tests.conftest import edit
+
+CONFIG = Path("briefgen.yaml")
+
+
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    seen: list[Path] = []
+    real = load.decode_yaml
+
+    def counting(raw: bytes, path: Path):  # type: ignore[no-untyped-def]
+        seen.append(path.name)
+        return real(raw, path)
+
+    monkeypatch.setattr(load, "decode_yaml", counting)
+    return seen
+
+
+def test_an_unchanged_topic_file_is_not_parsed_again(project, monkeypatch, tmp_path):
+    project()
+    monkeypatch.setenv("BRIEFGEN_CACHE", str(tmp_path / "cache"))
+    seen = parses(monkeypatch)
+    first = load_brief(CONFIG)
+    second = load_brief(CONFIG)
+    assert seen == ["treaty.yaml"]  # parsed once; sources.yaml is not cached (small)
+    assert [f.id for f in second.facts] == [f.id for f in first.facts]
+    # positions survive the cache, so errors still point at file:line
+    assert str(second.facts[1].citations[1].where("source")) == "facts/treaty.yaml:23:17"
+    edit(Path("facts/treaty.yaml"), "in Geneva.", "in Geneva, in spring.")
+    third = load_brief(CONFIG)
+    assert seen == ["treaty.yaml", "treaty.yaml"]
+    assert third.facts[0].text.endswith("in spring.")
+
+
+def test_a_corrupt_entry_is_ignored_and_the_cache_can_be_off(project, monkeypatch, tmp_path):
+    project()
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BRIEFGEN_CACHE", str(cache))
+    load_brief(CONFIG)
+    for entry in cache.rglob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    seen = parses(monkeypatch)
+    assert load_brief(CONFIG).facts[0].id == "treaty-signed"
+    assert seen == ["treaty.yaml"]
+    monkeypatch.setenv("BRIEFGEN_CACHE", "off")
+    load_brief(CONFIG)
+    load_brief(CONFIG)
+    assert seen == ["treaty.yaml"] * 3
+
+
+def test_the_cache_lives_outside_the_project(project, monkeypatch, tmp_path):
+    root = project()
+    monkeypatch.delenv("BRIEFGEN_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    load_brief(CONFIG)
+    assert list((tmp_path / "xdg" / "briefgen").rglob("*.pickle"))
+    assert not [p for p in root.rglob("*") if "cache" in p.name.lower()]
