@@ -1,92 +1,165 @@
-"""Measure briefgen's stages on the CSTO brief and print the figures.
+"""Measure briefgen and print the figures; nothing is asserted.
 
-    python bench/bench.py [--repeat N]
+    python bench/bench.py                 # everything, about 5 minutes on 2 cores
+    python bench/bench.py --sizes 100     # a quick run
 
-Times are the median of N runs (default 3) on this machine; nothing is asserted.
+Sections: the CLI's start-up; synthetic fact bases of 100, 1,000 and 10,000
+facts (check, build, WeasyPrint alone on the same HTML, overhead ratio); the
+CSTO brief's three audiences one by one and in parallel; a full build against
+a no-op rebuild; and a watch-mode rebuild against a cold `briefgen build`.
+Times are wall-clock seconds on this machine, median of --repeat runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import datetime as dt
+import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from synthetic import write_base  # noqa: E402
 
 from briefgen.audience import choose  # noqa: E402
-from briefgen.load import load_brief  # noqa: E402
-from briefgen.pipeline import check  # noqa: E402
-from briefgen.render import render_html, render_pdf  # noqa: E402
-from briefgen.select import select  # noqa: E402
+from briefgen.pipeline import build, check  # noqa: E402
 
-DAY = dt.date(2026, 1, 1)
+BRIEFGEN = Path(sys.executable).with_name("briefgen")
 
 
-def timed(repeat: int, step: Callable[[], object]) -> tuple[float, object]:
-    times, result = [], None
+def median_time(repeat: int, step: Callable[[], object]) -> float:
+    times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        result = step()
+        step()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    return statistics.median(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+def cli_help(repeat: int) -> None:
+    command = [str(BRIEFGEN), "--help"]
+    seconds = median_time(max(repeat, 5), lambda: subprocess.run(command, capture_output=True))
+    print(f"briefgen --help (new process)          {seconds:7.3f} s")
+
+
+def synthetic(sizes: list[int], repeat: int, pdf_limit: int) -> None:
+    print("\nfacts   check cold  check warm   build   WeasyPrint alone   overhead  pages")
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            config = write_base(Path(folder), size)
+            os.environ["BRIEFGEN_CACHE"] = "off"
+            cold = median_time(repeat, lambda c=config: check(c))
+            os.environ["BRIEFGEN_CACHE"] = str(Path(folder) / "cache")
+            check(config)
+            warm = median_time(repeat, lambda c=config: check(c))
+            with_pdf = size <= pdf_limit
+            formats = ["html", "pdf"] if with_pdf else ["html"]
+            out = Path(folder) / "out"
+            start = time.perf_counter()
+            built = build(config, audiences=["analyst"], formats=formats, force=True, jobs=1)
+            full = time.perf_counter() - start
+            if not with_pdf:
+                print(
+                    f"{size:>6}  {cold:9.2f}  {warm:10.2f}  {full:6.2f}   "
+                    f"(HTML only: PDF skipped above {pdf_limit:,} facts)"
+                )
+                continue
+            html = (out / "synthetic-analyst.html").read_text(encoding="utf-8")
+            edition = choose(built.brief.config, ["analyst"])[0]
+            alone = weasyprint_alone(html, Path(folder), edition.pdf_variant)
+            pages = built.editions[0].pages
+            print(
+                f"{size:>6}  {cold:9.2f}  {warm:10.2f}  {full:6.2f}   {alone:16.2f}   "
+                f"{full / alone:8.3f}  {pages:5}"
+            )
+    os.environ.pop("BRIEFGEN_CACHE", None)
+
+
+def weasyprint_alone(html: str, base: Path, variant: str | None) -> float:
+    """WeasyPrint on the same HTML, with the same PDF profile, fonts already set up."""
+    import weasyprint
+
+    options = {"pdf_variant": variant} if variant else {}
+    start = time.perf_counter()
+    document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/").render(**options)
+    document.write_pdf(**options)
+    return time.perf_counter() - start
+
+
+def parallel(repeat: int) -> None:
     config = REPO / "briefgen.yaml"
 
-    start = time.perf_counter()
-    import weasyprint  # noqa: F401
+    def all_audiences(jobs: int | None) -> None:
+        with tempfile.TemporaryDirectory() as out:
+            build(config, everything=True, out_dir=Path(out), force=True, jobs=jobs)
 
-    print(f"import weasyprint                 {time.perf_counter() - start:6.2f} s")
-    seconds, _ = timed(args.repeat, lambda: load_brief(config))
-    print(f"load (6 topic files, 5 sources)   {seconds:6.3f} s")
-    seconds, checked = timed(args.repeat, lambda: check(config))
-    brief = checked.brief
-    print(f"load + validate ({len(brief.facts)} facts)       {seconds:6.3f} s")
-    for edition in choose(brief.config, everything=True):
-        seconds, html = timed(
-            args.repeat,
-            lambda e=edition: render_html(brief, select(brief, e), e, build_date=DAY).html,
-        )
-        print(
-            f"{edition.name:<10} select + HTML          {seconds:6.3f} s  "
-            f"{len(html) / 1024:6.0f} KB"
-        )
-        for variant in (edition.pdf_variant, None):
-            label = variant or "plain"
-            edition_v = dataclasses.replace(edition, pdf_variant=variant)
-            seconds, laid = timed(args.repeat, lambda e=edition_v, h=html: render_pdf(h, brief, e))
-            print(
-                f"{edition.name:<10} PDF {label:<9}           {seconds:6.2f} s  "
-                f"{len(laid.pdf) / 1024:6.0f} KB  {laid.pages} pages"
-            )
-    incremental()
+    one = median_time(repeat, lambda: all_audiences(1))
+    cores = os.cpu_count() or 1
+    both = median_time(repeat, lambda: all_audiences(None))
+    print(f"\nCSTO, 3 audiences one by one (--jobs 1)  {one:6.2f} s")
+    print(
+        f"CSTO, 3 audiences in parallel ({cores} CPUs)  {both:6.2f} s   speed-up {one / both:.2f}x"
+    )
 
 
 def incremental() -> None:
-    """A full build of every audience into a fresh folder, then a no-op rebuild."""
-    import tempfile
-
-    from briefgen.pipeline import build
-
     with tempfile.TemporaryDirectory() as out:
         for label in ("full build, all audiences", "no-op rebuild (all skipped)"):
             start = time.perf_counter()
             built = build(REPO / "briefgen.yaml", everything=True, out_dir=Path(out))
             skipped = sum(e.skipped for e in built.editions)
             print(
-                f"{label:<33} {time.perf_counter() - start:6.2f} s  "
+                f"{label:<33}        {time.perf_counter() - start:6.2f} s  "
                 f"({skipped} of {len(built.editions)} skipped)"
             )
+
+
+def watch_against_cold() -> None:
+    """A cold `briefgen build` in a new process against a rebuild in a warm one."""
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder) / "brief"
+        shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(".git", "out", ".venv"))
+        config = project / "briefgen.yaml"
+        command = [str(BRIEFGEN), "build", "-a", "analyst", "--force", "-c", str(config)]
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True)
+        cold = time.perf_counter() - start
+        build(config, audiences=["analyst"])  # what `briefgen watch` does first
+        topic = project / "facts" / "leverage.yaml"
+        topic.write_text(
+            topic.read_text(encoding="utf-8").replace("more than 26%", "over 26%"), "utf-8"
+        )
+        start = time.perf_counter()
+        build(config, audiences=["analyst"])  # one watch round after the edit
+        warm = time.perf_counter() - start
+    print(f"\ncold `briefgen build -a analyst`         {cold:6.2f} s")
+    print(f"watch-mode rebuild of analyst (warm)     {warm:6.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument(
+        "--pdf-limit", type=int, default=1000, help="largest base also built as PDF"
+    )
+    args = parser.parse_args()
+    started = time.perf_counter()
+    print(f"briefgen bench, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    cli_help(args.repeat)
+    synthetic(args.sizes, args.repeat, args.pdf_limit)
+    parallel(args.repeat)
+    incremental()
+    watch_against_cold()
+    print(f"\nbench finished in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from briefgen.manifest import (
 from briefgen.model import Brief
 from briefgen.release import check_release
 from briefgen.render import LaidOut, render_html, render_pdfs, template_dirs
-from briefgen.select import select
+from briefgen.select import Selection, select
 from briefgen.stale import stale_facts
 from briefgen.validate import validate
 from briefgen.write import write_outputs
@@ -121,15 +121,16 @@ def build(
     built: list[EditionBuilt] = []
     pending: list[_Prepared] = []
     for edition in chosen:
-        prepared = _prepare(brief, edition, formats, inputs, baseline, today)
-        if not force and since is None and _unchanged(records, prepared, target):
-            record = records[prepared.names[0]]
-            built.append(
-                EditionBuilt(edition.name, prepared.names, list(record.facts), record.pages, True)
-            )
-        else:
-            pending.append(prepared)
-            built.append(prepared.summary)
+        selection = select(brief, edition)
+        key = edition_key(brief, selection, inputs, edition.name)
+        names = [f"{edition.stem}.{fmt}" for fmt in FORMATS if fmt in formats]
+        if not force and since is None and _unchanged(records, names, key, target):
+            record = records[names[0]]
+            built.append(EditionBuilt(edition.name, names, list(record.facts), record.pages, True))
+            continue
+        prepared = _prepare(brief, edition, selection, names, key, inputs, baseline, today)
+        pending.append(prepared)
+        built.append(prepared.summary)
     files: dict[str, bytes] = {}
     pdfs = render_pdfs(brief, [(p.html, p.edition) for p in pending if "pdf" in formats], jobs=jobs)
     for prepared in pending:
@@ -161,12 +162,13 @@ class _Prepared:
 def _prepare(
     brief: Brief,
     edition: Edition,
-    formats: Sequence[str],
+    selection: Selection,
+    names: list[str],
+    key: str,
     inputs: dict[str, str],
     baseline: Manifest,
     today: dt.date,
 ) -> _Prepared:
-    selection = select(brief, edition)
     shown = fact_digests(selection.facts)
     changes = None
     last = baseline.for_audience(edition.name)
@@ -174,9 +176,7 @@ def _prepare(
         changes = changes_since(last, shown, {fact.id: fact for fact in brief.facts})
     rendered = render_html(brief, selection, edition, build_date=today, changes=changes)
     check_release(rendered.html, selection.withheld, audience=edition.name)
-    names = [f"{edition.stem}.{fmt}" for fmt in FORMATS if fmt in formats]
     summary = EditionBuilt(edition.name, names, rendered.fact_ids, None, False, changes)
-    key = edition_key(brief, selection, inputs, edition.name)
     return _Prepared(edition, names, rendered.html, inputs, shown, key, summary)
 
 
@@ -209,11 +209,11 @@ def _records(
     }
 
 
-def _unchanged(records: dict[str, OutputRecord], prepared: _Prepared, target: Path) -> bool:
+def _unchanged(records: dict[str, OutputRecord], names: list[str], key: str, target: Path) -> bool:
     """True if every output exists, matches its manifest record, and had the same inputs."""
-    for name in prepared.names:
+    for name in names:
         record = records.get(name)
-        if record is None or record.key != prepared.key:
+        if record is None or record.key != key:
             return False
         if sha256((target / name).read_bytes()) != record.sha256:
             return False

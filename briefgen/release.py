@@ -27,10 +27,10 @@ _WORD = re.compile(r"\w+")
 
 def check_release(html: str, withheld: Iterable[Fact], *, audience: str) -> None:
     """Raise BriefError naming each withheld fact that appears in `html`."""
-    text = _comparable(" ".join(_text_of(html)))
+    page = _Page(html)
     problems = []
     for fact in withheld:
-        found = _leak(fact, html, text)
+        found = _leak(fact, page)
         if found:
             problems.append(
                 Problem(
@@ -45,13 +45,34 @@ def check_release(html: str, withheld: Iterable[Fact], *, audience: str) -> None
         raise BriefError(problems=problems)
 
 
-def _leak(fact: Fact, html: str, text: str) -> str | None:
-    if f'id="fact-{fact.id}"' in html or f'href="#fact-{fact.id}"' in html:
+class _Page:
+    """The output's text as words, every run of RUN words in a set, and its anchors.
+
+    Building the set once makes each withheld fact cost a few lookups, not a
+    scan of the whole document: the guard stays linear in the brief's size.
+    """
+
+    def __init__(self, html: str) -> None:
+        parser = _TextParser()
+        parser.feed(html)
+        parser.close()
+        self.text = _comparable(" ".join(parser.pieces))
+        words = self.text.split()
+        self.runs = {" ".join(words[i : i + RUN]) for i in range(len(words) - RUN + 1)}
+        self.anchors = parser.anchors
+
+    def has(self, run: str, length: int) -> bool:
+        # a statement shorter than a run must appear whole, as words
+        return run in self.runs if length >= RUN else f" {run} " in f" {self.text} "
+
+
+def _leak(fact: Fact, page: _Page) -> str | None:
+    if f"fact-{fact.id}" in page.anchors:
         return f"its anchor 'fact-{fact.id}'"
     for statement in [fact.text, *(version.text for version in fact.versions)]:
         words = _comparable(plain(statement)).split()
         for run in _runs(words):
-            if run in text:
+            if page.has(run, len(words)):
                 return f"“{run}”"
     return None
 
@@ -69,22 +90,21 @@ def _comparable(text: str) -> str:
     return " ".join(_WORD.findall(normalise(text).casefold()))
 
 
-def _text_of(html: str) -> list[str]:
-    parser = _TextParser()
-    parser.feed(html)
-    parser.close()
-    return parser.pieces
-
-
 class _TextParser(HTMLParser):
-    """Collects element text and attribute values, entities decoded."""
+    """Collects element text and attribute values (entities decoded), and anchors."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.pieces: list[str] = []
+        self.anchors: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.pieces.extend(value for _, value in attrs if value)
+        for name, value in attrs:
+            if value and name == "id":
+                self.anchors.add(value)
+            elif value and name == "href" and value.startswith("#"):
+                self.anchors.add(value[1:])
 
     def handle_data(self, data: str) -> None:
         self.pieces.append(data)

@@ -143,6 +143,8 @@ def render_pdfs(
     WeasyPrint is imported before the worker processes start, so on systems
     that fork they inherit it (and its font set-up) instead of importing it again.
     """
+    if not documents:
+        return []
     from briefgen import pdf  # WeasyPrint is slow to import: only when a PDF is made
 
     tasks = [

@@ -214,3 +214,20 @@ def test_without_source_date_epoch_the_build_date_is_today(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "not-a-number")
     with pytest.raises(BriefError, match="SOURCE_DATE_EPOCH"):
         build_date()
+
+
+def test_a_no_op_rebuild_does_not_even_import_weasyprint(project):
+    import subprocess
+    import sys
+
+    root = project("audiences")
+    build(CONFIG, everything=True, formats=["html"])
+    code = (
+        "import sys; from pathlib import Path; from briefgen.pipeline import build; "
+        "built = build(Path('briefgen.yaml'), everything=True, formats=['html']); "
+        "print(all(e.skipped for e in built.editions), 'weasyprint' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["True", "False"]
