@@ -36,11 +36,28 @@ ConfigOption = Annotated[
     typer.Option("--config", "-c", help="The brief's configuration file.", show_default=True),
 ]
 DEFAULT_CONFIG = Path("briefgen.yaml")
+AudienceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--audience", "-a", help="Build this audience; repeat for several. [default: the default]"
+    ),
+]
+AllOption = Annotated[bool, typer.Option("--all", help="Build every audience.")]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Output folder. [default: the configuration's, out/]"),
+]
 
 
 class Format(StrEnum):
     html = "html"
     pdf = "pdf"
+
+
+FormatOption = Annotated[
+    list[Format] | None,
+    typer.Option("--format", "-f", help="Output format; repeat for both. [default: html, pdf]"),
+]
 
 
 class Listing(StrEnum):
@@ -95,23 +112,10 @@ def main_options(
 @app.command()
 def build(
     config: ConfigOption = DEFAULT_CONFIG,
-    audiences: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--audience",
-            "-a",
-            help="Build this audience; repeat for several. [default: the default]",
-        ),
-    ] = None,
-    everything: Annotated[bool, typer.Option("--all", help="Build every audience.")] = False,
-    formats: Annotated[
-        list[Format] | None,
-        typer.Option("--format", "-f", help="Output format; repeat for both. [default: html, pdf]"),
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Output folder. [default: the configuration's, out/]"),
-    ] = None,
+    audiences: AudienceOption = None,
+    everything: AllOption = False,
+    formats: FormatOption = None,
+    out: OutOption = None,
     force: Annotated[
         bool, typer.Option("--force", help="Rebuild audiences whose inputs are unchanged.")
     ] = False,
@@ -212,16 +216,10 @@ def check(
 @app.command()
 def watch(
     config: ConfigOption = DEFAULT_CONFIG,
-    audiences: Annotated[
-        list[str] | None,
-        typer.Option("--audience", "-a", help="Watch this audience; repeat for several."),
-    ] = None,
-    everything: Annotated[bool, typer.Option("--all", help="Rebuild every audience.")] = False,
-    formats: Annotated[
-        list[Format] | None,
-        typer.Option("--format", "-f", help="Output format; repeat for both. [default: html, pdf]"),
-    ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")] = None,
+    audiences: AudienceOption = None,
+    everything: AllOption = False,
+    formats: FormatOption = None,
+    out: OutOption = None,
 ) -> None:
     """Rebuild whenever the facts, the configuration or a template changes."""
     with _reported():

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterable
 
 from briefgen.errors import BriefError, Problem
-from briefgen.model import Brief, Fact, Located
+from briefgen.model import Brief, Fact, Located, Member
 
 
 def validate(brief: Brief) -> list[Problem]:
@@ -42,21 +42,17 @@ def _check_config(brief: Brief) -> Iterable[Problem]:
             config.where("default_handling"),
             f"known levels: {', '.join(levels)}",
         )
-    for fact in brief.facts:
-        if fact.handling not in levels:
+    labelled: list[tuple[str, Fact | Member]] = [(f"fact {f.id!r}", f) for f in brief.facts]
+    labelled += [
+        (f"membership of {m.state!r}", m) for topic in brief.topics for m in topic.membership
+    ]
+    for label, record in labelled:
+        if record.handling not in levels:
             yield Problem(
-                f"fact {fact.id!r}: unknown handling level {fact.handling!r}",
-                fact.where("handling"),
+                f"{label}: unknown handling level {record.handling!r}",
+                record.where("handling"),
                 f"known levels: {', '.join(levels)}",
             )
-    for topic in brief.topics:
-        for member in topic.membership:
-            if member.handling not in levels:
-                yield Problem(
-                    f"membership of {member.state!r}: unknown handling level {member.handling!r}",
-                    member.where("handling"),
-                    f"known levels: {', '.join(levels)}",
-                )
     yield from _check_audiences(brief)
 
 
