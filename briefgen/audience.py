@@ -59,9 +59,21 @@ def editions(config: Config) -> list[Edition]:
     ]
 
 
-def names(config: Config) -> list[str]:
-    """The audience names a user may ask for."""
-    return [edition.name for edition in editions(config)]
+class UnknownAudience(BriefError):
+    """An audience asked for by name that the configuration does not define."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        self.known = list(known)
+        super().__init__(f"unknown audience {name!r}", hint=f"known audiences: {', '.join(known)}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (UnknownAudience, (self.name, self.known))
+
+
+def default_edition(config: Config) -> Edition:
+    """The edition `briefgen build` makes when no audience is named."""
+    return choose(config)[0]
 
 
 def choose(
@@ -82,9 +94,7 @@ def choose(
         return [known[default]]
     unknown = [name for name in wanted if name not in known]
     if unknown:
-        raise BriefError(
-            f"unknown audience {unknown[0]!r}", hint=f"known audiences: {', '.join(known)}"
-        )
+        raise UnknownAudience(unknown[0], list(known))
     return [known[name] for name in dict.fromkeys(wanted)]
 
 

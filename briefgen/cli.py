@@ -135,40 +135,38 @@ def build(
 ) -> None:
     """Validate the facts and build each audience's HTML and PDF."""
     with _reported():
-        from briefgen.audience import names
-        from briefgen.load import load_config
+        from briefgen.audience import UnknownAudience
         from briefgen.pipeline import FORMATS
         from briefgen.pipeline import build as build_brief
 
         if audiences and everything:
             raise typer.BadParameter("give --audience or --all, not both", param_hint="'--all'")
-        known = names(load_config(config))
-        for name in audiences or []:
-            if name not in known:
-                raise typer.BadParameter(
-                    f"unknown audience {name!r}; known audiences: {', '.join(known)}",
-                    param_hint="'--audience'",
-                )
         chosen = [f.value for f in formats] if formats else list(FORMATS)
         if since is not None and not since.is_file():
             raise typer.BadParameter(f"no manifest at {str(since)!r}", param_hint="'--since'")
-        built = build_brief(
-            config,
-            audiences=audiences or (),
-            everything=everything,
-            formats=chosen,
-            out_dir=out,
-            force=force,
-            since=since,
-            strict=strict,
-            jobs=jobs,
-        )
+        try:
+            built = build_brief(
+                config,
+                audiences=audiences or (),
+                everything=everything,
+                formats=chosen,
+                out_dir=out,
+                force=force,
+                since=since,
+                strict=strict,
+                jobs=jobs,
+            )
+        except UnknownAudience as exc:  # a usage error, exit 2
+            raise typer.BadParameter(
+                f"unknown audience {exc.name!r}; known audiences: {', '.join(exc.known)}",
+                param_hint="'--audience'",
+            ) from None
         _warn(built.warnings)
         for path in built.written:
             typer.echo(f"wrote {_shown(path)}")
         for edition in built.editions:
-            pages = f", {_count(range(edition.pages), 'page')}" if edition.pages else ""
-            facts = f"{_count(edition.fact_ids, 'fact')}{pages}"
+            pages = f", {_count(edition.pages, 'page')}" if edition.pages else ""
+            facts = f"{_count(len(edition.fact_ids), 'fact')}{pages}"
             if edition.skipped:
                 typer.echo(f"{edition.name}: unchanged, skipped ({facts}; --force rebuilds)")
                 continue
@@ -208,8 +206,8 @@ def check(
         _warn(checked.warnings)
         brief = checked.brief
         typer.echo(
-            f"ok: {_count(brief.topics, 'topic')}, {_count(brief.facts, 'fact')}, "
-            f"{_count(brief.sources, 'source')}"
+            f"ok: {_count(len(brief.topics), 'topic')}, {_count(len(brief.facts), 'fact')}, "
+            f"{_count(len(brief.sources), 'source')}"
         )
 
 
@@ -296,8 +294,8 @@ def list_(
             for topic in brief.topics:
                 facts = sum(fact.kind == "fact" for fact in topic.facts)
                 judgments = len(topic.facts) - facts
-                counts = f"{_count(range(facts), 'fact'):>9} "
-                counts += f"{_count(range(judgments), 'judgment'):>12}"
+                counts = f"{_count(facts, 'fact'):>9} "
+                counts += f"{_count(judgments, 'judgment'):>12}"
                 typer.echo(f"{topic.id:<20} {counts}  {topic.title}")
         if what in (Listing.all, Listing.facts):
             _heading("facts", what)
@@ -334,7 +332,7 @@ def verify_quotes(
         for miss in result.misses:
             typer.echo(f"miss: {miss}", err=True)
         found = result.checked - len(result.misses)
-        typer.echo(f"{found} of {_count(range(result.checked), 'quote')} found in {archive}")
+        typer.echo(f"{found} of {_count(result.checked, 'quote')} found in {archive}")
         if result.misses:
             raise typer.Exit(1)
 
@@ -461,7 +459,7 @@ def _list_audiences(brief: Brief) -> None:
     for edition in editions(brief.config):
         shown = len(select(brief, edition).facts)
         budget = (
-            f"at most {_count(range(edition.page_budget), 'page')}"
+            f"at most {_count(edition.page_budget, 'page')}"
             if edition.page_budget
             else "no page limit"
         )
@@ -469,7 +467,7 @@ def _list_audiences(brief: Brief) -> None:
         topics = ", ".join(sorted(edition.topics)) if edition.topics is not None else "all topics"
         typer.echo(
             f"{edition.name:<12} up to {edition.handling:<9} priority {priority:<4} "
-            f"{_count(range(shown), 'fact'):>9}  {budget:<16} {edition.stem}.pdf  {topics}"
+            f"{_count(shown, 'fact'):>9}  {budget:<16} {edition.stem}.pdf  {topics}"
         )
 
 
@@ -480,8 +478,7 @@ def _citation_counts(brief: Brief) -> dict[str, int]:
     return counts
 
 
-def _count(items: object, noun: str) -> str:
-    number = len(items)  # type: ignore[arg-type]
+def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 

@@ -116,7 +116,11 @@ def load_sources(path: Path) -> list[Source]:
             Where(path),
             "list the sources the facts cite in this file",
         )
-    document = read_yaml(path)
+    return sources_in(read_yaml(path))
+
+
+def sources_in(document: Document) -> list[Source]:
+    """The source records of a parsed sources file."""
     if not isinstance(document.data, list):
         raise BriefError(
             f"{SOURCES_FILE} must be a list of source records",

@@ -123,13 +123,20 @@ def fact_digests(facts: Iterable[Fact]) -> dict[str, str]:
     }
 
 
-def edition_key(brief: Brief, selection: Selection, inputs: Mapping[str, str], name: str) -> str:
+def edition_key(
+    brief: Brief,
+    selection: Selection,
+    facts: Mapping[str, str],
+    inputs: Mapping[str, str],
+    name: str,
+) -> str:
     """One digest of everything an edition's output depends on, and nothing else.
 
     It takes the shared inputs (configuration, sources, templates, version,
     date) but, from the topic files, only what the edition shows: its topics'
     titles and summaries, its membership rows and its facts. Editing a fact
     that an audience does not see leaves that audience's key, and its files, alone.
+    `facts` is the `fact_digests` of the facts the edition shows.
     """
     topic_files = {
         _name(where.file, brief.root)
@@ -148,7 +155,7 @@ def edition_key(brief: Brief, selection: Selection, inputs: Mapping[str, str], n
             }
             for section in selection.sections
         ],
-        "facts": fact_digests(selection.facts),
+        "facts": dict(facts),
     }
     return sha256(json.dumps(shown, sort_keys=True, ensure_ascii=False).encode())
 

@@ -86,10 +86,3 @@ def lay_out(task: Task) -> LaidOut:
         raise BriefError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     assert pdf is not None
     return LaidOut(pdf, len(document.pages))
-
-
-def html_to_pdf(
-    html: str, *, base_dir: Path, allowed: list[Path], variant: str | None = None
-) -> LaidOut:
-    """Render `html` to PDF bytes (see `lay_out`)."""
-    return lay_out(Task(html, base_dir, tuple(allowed), variant))

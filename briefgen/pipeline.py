@@ -119,27 +119,27 @@ def build(
     inputs = input_digests(brief, template_dirs(brief), today.isoformat())
     records = {name: r for name, r in previous.outputs.items() if (target / name).is_file()}
     built: list[EditionBuilt] = []
-    pending: list[_Prepared] = []
+    pending: list[tuple[int, _Prepared]] = []  # (its place in `built`, the edition)
     for edition in chosen:
         selection = select(brief, edition)
-        key = edition_key(brief, selection, inputs, edition.name)
+        shown = fact_digests(selection.facts)
+        key = edition_key(brief, selection, shown, inputs, edition.name)
         names = [f"{edition.stem}.{fmt}" for fmt in FORMATS if fmt in formats]
         if not force and since is None and _unchanged(records, names, key, target):
             record = records[names[0]]
             built.append(EditionBuilt(edition.name, names, list(record.facts), record.pages, True))
-            continue
-        prepared = _prepare(brief, edition, selection, names, key, inputs, baseline, today)
-        pending.append(prepared)
-        built.append(prepared.summary)
+        else:
+            prepared = _prepare(brief, edition, selection, names, shown, key, baseline, today)
+            pending.append((len(built), prepared))
+            built.append(prepared.summary)
+    documents = [(prepared.html, prepared.edition) for _, prepared in pending]
+    pdfs = render_pdfs(brief, documents, jobs=jobs) if "pdf" in formats else [None] * len(pending)
     files: dict[str, bytes] = {}
-    pdfs = render_pdfs(brief, [(p.html, p.edition) for p in pending if "pdf" in formats], jobs=jobs)
-    for prepared in pending:
-        laid_out = pdfs.pop(0) if "pdf" in formats else None
-        made = _finish(prepared, laid_out)
+    for (place, prepared), pdf in zip(pending, pdfs, strict=True):
+        made = _finish(prepared, pdf)
         files.update(made)
-        records.update(_records(prepared, made, laid_out, today))
-        index = built.index(prepared.summary)
-        built[index] = replace(prepared.summary, pages=laid_out.pages if laid_out else None)
+        records.update(_records(prepared, made, inputs, pdf, today))
+        built[place] = replace(prepared.summary, pages=pdf.pages if pdf else None)
     if files:
         files[MANIFEST] = Manifest(records).to_bytes()  # written last: see write_outputs
     written = write_outputs(target, files) if files else []
@@ -153,7 +153,6 @@ class _Prepared:
     edition: Edition
     names: list[str]
     html: str
-    inputs: dict[str, str]
     facts: dict[str, str]
     key: str
     summary: EditionBuilt
@@ -164,12 +163,11 @@ def _prepare(
     edition: Edition,
     selection: Selection,
     names: list[str],
+    shown: dict[str, str],
     key: str,
-    inputs: dict[str, str],
     baseline: Manifest,
     today: dt.date,
 ) -> _Prepared:
-    shown = fact_digests(selection.facts)
     changes = None
     last = baseline.for_audience(edition.name)
     if edition.changes and last is not None:
@@ -177,7 +175,7 @@ def _prepare(
     rendered = render_html(brief, selection, edition, build_date=today, changes=changes)
     check_release(rendered.html, selection.withheld, audience=edition.name)
     summary = EditionBuilt(edition.name, names, rendered.fact_ids, None, False, changes)
-    return _Prepared(edition, names, rendered.html, inputs, shown, key, summary)
+    return _Prepared(edition, names, rendered.html, shown, key, summary)
 
 
 def _finish(prepared: _Prepared, laid_out: LaidOut | None) -> dict[str, bytes]:
@@ -192,7 +190,11 @@ def _finish(prepared: _Prepared, laid_out: LaidOut | None) -> dict[str, bytes]:
 
 
 def _records(
-    prepared: _Prepared, files: dict[str, bytes], laid_out: LaidOut | None, today: dt.date
+    prepared: _Prepared,
+    files: dict[str, bytes],
+    inputs: dict[str, str],
+    laid_out: LaidOut | None,
+    today: dt.date,
 ) -> dict[str, OutputRecord]:
     return {
         name: OutputRecord(
@@ -200,7 +202,7 @@ def _records(
             format=name.rsplit(".", 1)[1],
             sha256=sha256(content),
             built=today.isoformat(),
-            inputs=prepared.inputs,
+            inputs=inputs,
             facts=prepared.facts,
             pages=laid_out.pages if laid_out else None,
             key=prepared.key,

@@ -24,7 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.audience import Edition, editions
+from briefgen.audience import Edition, default_edition
 from briefgen.chart import latest_year, membership_timeline
 from briefgen.cite import Notebook
 from briefgen.dates import MONTHS
@@ -78,10 +78,11 @@ def render_html(
     changes: Changes | None = None,
 ) -> Rendered:
     """Render an edition's template to a complete HTML document."""
-    edition = edition or editions(brief.config)[0]
+    edition = edition or default_edition(brief.config)
     dirs = template_dirs(brief)
     env = make_environment(dirs)
     config = brief.config
+    until = _latest_year(selection)
     try:
         template = env.get_template(edition.template)
         css_where = _setting_where(brief, edition, "stylesheet")
@@ -97,7 +98,7 @@ def render_html(
             facts_by_id={fact.id: fact for fact in selection.facts},
             chronology=selection.chronology,
             changes=changes,
-            timeline=lambda members: membership_timeline(members, _latest_year(selection)),
+            timeline=lambda members: membership_timeline(members, until),
             notes=Notebook(
                 brief.sources_by_id,
                 show_quotes=edition.show_quotes,
@@ -131,7 +132,7 @@ class LaidOut:
 
 def render_pdf(html: str, brief: Brief, edition: Edition | None = None) -> LaidOut:
     """Lay out `html` with WeasyPrint in the edition's PDF profile; only project files are read."""
-    edition = edition or editions(brief.config)[0]
+    edition = edition or default_edition(brief.config)
     return render_pdfs(brief, [(html, edition)], jobs=1)[0]
 
 
@@ -202,14 +203,10 @@ def _latest_year(selection: Selection) -> int:
 
 def _setting_where(brief: Brief, edition: Edition, field: str) -> Where | None:
     """Where a setting of `edition` was made: in its audience, else at the top level."""
-    return _setting_where_of(edition, field) or brief.config.where(field)
-
-
-def _setting_where_of(edition: Edition, field: str) -> Where | None:
     record = edition.record
     if record is not None and getattr(record, field) is not None:
         return record.where(field)
-    return None
+    return brief.config.where(field)
 
 
 def _describe(exc: Exception) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from briefgen.audience import Edition, editions
+from briefgen.audience import Edition, default_edition
 from briefgen.model import Brief, Fact, Member, Topic
 
 
@@ -40,8 +40,8 @@ class Selection:
 
 
 def select(brief: Brief, edition: Edition | None = None) -> Selection:
-    """The facts `edition` shows (by default the brief's first edition)."""
-    edition = edition or editions(brief.config)[0]
+    """The facts `edition` shows (by default the brief's default edition)."""
+    edition = edition or default_edition(brief.config)
     levels = brief.config.handling
     ceiling = levels.index(edition.handling) if edition.handling in levels else -1
 
@@ -56,28 +56,23 @@ def select(brief: Brief, edition: Edition | None = None) -> Selection:
     }
     withheld = [fact for fact in brief.facts if fact.id not in released]
 
-    def wanted(fact: Fact, topic: Topic) -> bool:
+    def wanted(fact: Fact) -> bool:
         return (
             fact.id in released
             and fact.priority <= edition.priority
-            and (edition.topics is None or topic.id in edition.topics)
             and (edition.tags is None or not edition.tags.isdisjoint(fact.tags))
         )
 
     judgments: list[Fact] = []
     sections = []
     for topic in brief.topics:
-        shown = [fact for fact in topic.facts if wanted(fact, topic)]
+        if edition.topics is not None and topic.id not in edition.topics:
+            continue
+        shown = [fact for fact in topic.facts if wanted(fact)]
         if edition.judgments:
             judgments += [fact for fact in shown if fact.kind == "judgment"]
         facts = [fact for fact in shown if fact.kind == "fact"]
-        members = [
-            member
-            for member in topic.membership
-            if edition.tables
-            and releasable(member.handling)
-            and (edition.topics is None or topic.id in edition.topics)
-        ]
+        members = [m for m in topic.membership if edition.tables and releasable(m.handling)]
         if facts or members:
             sections.append(Section(topic, facts, members))
     shown_facts = [fact for section in sections for fact in section.facts]

@@ -21,10 +21,10 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from briefgen.errors import BriefError, Problem, Where
-from briefgen.load import SOURCES_FILE, load_sources
+from briefgen.load import SOURCES_FILE, sources_in
 from briefgen.model import Id, Name, Source
 from briefgen.write import write_outputs
-from briefgen.yamlread import parse_yaml, read_yaml
+from briefgen.yamlread import decode_utf8, decode_yaml, parse_yaml, read_bytes
 
 MODELLED = tuple(f.alias or name for name, f in Source.model_fields.items())
 """The CSL fields a source record holds, in the order records are written."""
@@ -136,7 +136,7 @@ def write_import(report: ImportReport, sources_path: Path) -> Path | None:
     """
     if not report.changed:
         return None
-    current = _read_bytes(sources_path) if sources_path.exists() else b""
+    current = read_bytes(sources_path) if sources_path.exists() else b""
     if current != report.before:
         raise BriefError(
             f"{sources_path.name} changed since the import read it",
@@ -174,16 +174,11 @@ def _read_sources(path: Path) -> tuple[bytes, list[Source]]:
     """The sources file's bytes and records; an absent or empty file has none."""
     if not path.exists():
         return b"", []
-    if read_yaml(path).data is None:  # only comments so far
-        return _read_bytes(path), []
-    return _read_bytes(path), load_sources(path)
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise BriefError(f"cannot read file: {exc.strerror}", Where(path)) from exc
+    raw = read_bytes(path)
+    document = decode_yaml(raw, path)
+    if document.data is None:  # only comments so far
+        return raw, []
+    return raw, sources_in(document)
 
 
 def _read_text(path: Path) -> str:
@@ -191,12 +186,7 @@ def _read_text(path: Path) -> str:
         raise BriefError(
             "no such file", Where(path), "pass the CSL-JSON file your reference manager exported"
         )
-    raw = _read_bytes(path)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise BriefError("file is not valid UTF-8", Where(path, line), "save it as UTF-8") from exc
+    return decode_utf8(read_bytes(path), path)
 
 
 def _item_offsets(text: str) -> list[int]:

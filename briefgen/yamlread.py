@@ -84,12 +84,16 @@ def read_bytes(path: Path) -> bytes:
 
 def decode_yaml(raw: bytes, path: Path) -> Document:
     """Parse the bytes of a YAML file that came from `path`."""
+    return parse_yaml(decode_utf8(raw, path), path)
+
+
+def decode_utf8(raw: bytes, path: Path) -> str:
+    """The text of a file's bytes (a byte-order mark allowed); BriefError at the bad line."""
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise BriefError("file is not valid UTF-8", Where(path, line), "save it as UTF-8") from exc
-    return parse_yaml(text, path)
 
 
 def parse_yaml(text: str, path: Path) -> Document:
