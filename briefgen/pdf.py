@@ -6,7 +6,6 @@ Imported only when a PDF is rendered: WeasyPrint takes most of a second to impor
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -14,7 +13,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from briefgen.errors import BriefError
-from briefgen.render import LaidOut
+from briefgen.layout import LaidOut, Task
 
 
 class ProjectFetcher(weasyprint.URLFetcher):
@@ -43,17 +42,6 @@ class ProjectFetcher(weasyprint.URLFetcher):
                 return weasyprint.urls.URLFetcherResponse(url, body=path.read_bytes())
         self.refused.append(url)
         raise ValueError(f"briefgen does not fetch {url!r} (outside the project)")
-
-
-@dataclass(frozen=True)
-class Task:
-    """One document to lay out; plain data, so it can go to a worker process."""
-
-    html: str
-    base_dir: Path
-    allowed: tuple[Path, ...]
-    variant: str | None = None
-    remote: bool = False
 
 
 _fonts: FontConfiguration | None = None

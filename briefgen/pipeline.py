@@ -13,6 +13,7 @@ from pathlib import Path
 
 from briefgen.audience import Edition, choose
 from briefgen.errors import BriefError, Problem
+from briefgen.layout import LaidOut, Task, lay_out_all
 from briefgen.load import load_brief
 from briefgen.manifest import (
     MANIFEST,
@@ -28,7 +29,7 @@ from briefgen.manifest import (
 )
 from briefgen.model import Brief
 from briefgen.release import check_release
-from briefgen.render import LaidOut, render_html, render_pdfs, template_dirs
+from briefgen.render import render_html, template_dirs
 from briefgen.select import Selection, select
 from briefgen.stale import stale_facts
 from briefgen.validate import validate
@@ -132,8 +133,8 @@ def build(
             prepared = _prepare(brief, edition, selection, names, shown, key, baseline, today)
             pending.append((len(built), prepared))
             built.append(prepared.summary)
-    documents = [(prepared.html, prepared.edition) for _, prepared in pending]
-    pdfs = render_pdfs(brief, documents, jobs=jobs) if "pdf" in formats else [None] * len(pending)
+    tasks = [_layout_task(brief, prepared.html, prepared.edition) for _, prepared in pending]
+    pdfs = lay_out_all(tasks, jobs=jobs) if "pdf" in formats else [None] * len(pending)
     files: dict[str, bytes] = {}
     for (place, prepared), pdf in zip(pending, pdfs, strict=True):
         made = _finish(prepared, pdf)
@@ -176,6 +177,22 @@ def _prepare(
     check_release(rendered.html, selection.withheld, audience=edition.name)
     summary = EditionBuilt(edition.name, names, rendered.fact_ids, None, False, changes)
     return _Prepared(edition, names, rendered.html, shown, key, summary)
+
+
+def _layout_task(brief: Brief, html: str, edition: Edition) -> Task:
+    """What the lay-out stage needs for an edition's PDF: its HTML and the folders it may read."""
+    return Task(
+        html=html,
+        base_dir=brief.root,
+        allowed=(brief.root, *template_dirs(brief)),
+        variant=edition.pdf_variant,
+        remote=brief.config.allow_remote,
+    )
+
+
+def lay_out_one(brief: Brief, html: str, edition: Edition) -> LaidOut:
+    """One edition's PDF, laid out in this process."""
+    return lay_out_all([_layout_task(brief, html, edition)], jobs=1)[0]
 
 
 def _finish(prepared: _Prepared, laid_out: LaidOut | None) -> dict[str, bytes]:

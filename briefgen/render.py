@@ -1,20 +1,15 @@
-"""Render stage: Jinja2 templates -> one self-contained HTML page -> PDF.
+"""Render stage: Jinja2 templates -> one self-contained HTML page.
 
 Templates run in Jinja2's sandbox with autoescape and StrictUndefined. The
 project's own template folder is searched before the built-in templates, so a
 brief overrides one block by extending `base.html.j2`. The stylesheet is found
 on the same search path and inlined, so the HTML needs nothing beside it.
-WeasyPrint is imported only when a PDF is rendered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
 import traceback
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,52 +115,6 @@ def render_html(
     except Exception as exc:  # errors raised while a template runs
         raise BriefError(f"template error: {_describe(exc)}", _template_where(exc, dirs)) from exc
     return Rendered(html=html, fact_ids=[fact.id for fact in selection.facts])
-
-
-@dataclass(frozen=True)
-class LaidOut:
-    """A rendered PDF and its page count."""
-
-    pdf: bytes
-    pages: int
-
-
-def render_pdf(html: str, brief: Brief, edition: Edition | None = None) -> LaidOut:
-    """Lay out `html` with WeasyPrint in the edition's PDF profile; only project files are read."""
-    edition = edition or default_edition(brief.config)
-    return render_pdfs(brief, [(html, edition)], jobs=1)[0]
-
-
-def render_pdfs(
-    brief: Brief, documents: Sequence[tuple[str, Edition]], *, jobs: int | None = None
-) -> list[LaidOut]:
-    """Lay out several documents, in parallel processes when there are several and CPUs to spare.
-
-    WeasyPrint is imported before the worker processes start, so on systems
-    that fork they inherit it (and its font set-up) instead of importing it again.
-    """
-    if not documents:
-        return []
-    from briefgen import pdf  # WeasyPrint is slow to import: only when a PDF is made
-
-    tasks = [
-        pdf.Task(
-            html=html,
-            base_dir=brief.root,
-            allowed=(brief.root, *template_dirs(brief)),
-            variant=edition.pdf_variant,
-            remote=brief.config.allow_remote,
-        )
-        for html, edition in documents
-    ]
-    workers = min(len(tasks), jobs or os.cpu_count() or 1)
-    if workers <= 1:
-        return [pdf.lay_out(task) for task in tasks]
-    pdf.warm()
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(pdf.lay_out, tasks))
 
 
 def day(date: dt.date | str) -> str:

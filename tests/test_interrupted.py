@@ -107,7 +107,7 @@ def test_ctrl_c_while_rendering_writes_nothing(built, monkeypatch):
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("briefgen.pipeline.render_pdfs", interrupted)
+    monkeypatch.setattr("briefgen.pipeline.lay_out_all", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(CONFIG, everything=True)
     assert snapshot(out) == before

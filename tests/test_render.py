@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.audience import default_edition
 from briefgen.errors import BriefError
 from briefgen.load import load_brief
 from briefgen.markup import inline
-from briefgen.render import render_html, render_pdf
+from briefgen.pipeline import lay_out_one
+from briefgen.render import render_html
 from briefgen.select import select
 from tests.conftest import edit
 
@@ -159,7 +161,8 @@ def test_pdf_rendering_reads_no_file_outside_the_project(project, tmp_path):
     ProjectFetcher.fetch = spy
     try:
         brief = load_brief(Path("briefgen.yaml"))
-        pdf = render_pdf(render_html(brief, select(brief), build_date=DAY).html, brief).pdf
+        html = render_html(brief, select(brief), build_date=DAY).html
+        pdf = lay_out_one(brief, html, default_edition(brief.config)).pdf
     finally:
         ProjectFetcher.fetch = original
     assert pdf.startswith(b"%PDF-")
