@@ -48,7 +48,7 @@ class Notebook:
         show_quotes: bool = True,
         show_grades: bool = False,
     ) -> None:
-        self._sources = sources
+        self.sources = sources
         self._show_quotes = show_quotes
         self._show_grades = show_grades
         self._seen: set[str] = set()
@@ -66,7 +66,7 @@ class Notebook:
             if (key := (citation.source, citation.locator, citation.quote)) in done:
                 continue
             done.add(key)
-            source = self._sources[citation.source]
+            source = self.sources[citation.source]
             if source.id in self._seen:
                 piece = short_note(source, citation.locator)
             else:
@@ -83,7 +83,7 @@ class Notebook:
 
     def bibliography(self) -> list[Markup]:
         """One entry per source cited so far, sorted as Chicago sorts them."""
-        cited = [self._sources[source_id] for source_id in self._seen]
+        cited = [self.sources[source_id] for source_id in self._seen]
         return [bibliography_entry(s) for s in sorted(cited, key=bibliography_key)]
 
 

@@ -7,6 +7,8 @@ that `briefgen --help` stays fast.
 
 from __future__ import annotations
 
+import io
+import re
 import sys
 import traceback
 from collections.abc import Iterator
@@ -70,6 +72,36 @@ class Listing(StrEnum):
 
 _state = {"debug": False}
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""What a terminal must not receive raw: control characters (C0 but tab and line feed,
+DEL, C1), the Unicode line and paragraph separators, and the bidirectional overrides."""
+_CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every character a terminal could act on written as a visible escape.
+
+    An ESC becomes the four characters \\x1b and a line separator \\u2028, so text
+    from a fact file can neither colour, move nor rewrite what the terminal shows.
+    Line feeds and tabs are kept.
+    """
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _echo(message: str, *, err: bool = False) -> None:
+    """Print one message through `terminal_safe`: every line the CLI prints goes here."""
+    typer.echo(terminal_safe(message), err=err)
+
+
+def _bad_parameter(message: str, param_hint: str) -> typer.BadParameter:
+    """A usage error whose message may quote user text, made safe to print."""
+    return typer.BadParameter(terminal_safe(message), param_hint=param_hint)
+
 
 @contextmanager
 def _reported() -> Iterator[None]:
@@ -80,18 +112,18 @@ def _reported() -> Iterator[None]:
         yield
     except BriefError as exc:
         if _state["debug"]:
-            traceback.print_exc()
+            _echo(traceback.format_exc().rstrip("\n"), err=True)
         for problem in exc.problems:
-            typer.echo(f"error: {problem}", err=True)
+            _echo(f"error: {problem}", err=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        typer.echo("interrupted; previous outputs left as they were", err=True)
+        _echo("interrupted; previous outputs left as they were", err=True)
         raise typer.Exit(130) from None
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"briefgen {__version__}")
+        _echo(f"briefgen {__version__}")
         raise typer.Exit()
 
 
@@ -140,10 +172,10 @@ def build(
         from briefgen.pipeline import build as build_brief
 
         if audiences and everything:
-            raise typer.BadParameter("give --audience or --all, not both", param_hint="'--all'")
+            raise _bad_parameter("give --audience or --all, not both", param_hint="'--all'")
         chosen = [f.value for f in formats] if formats else list(FORMATS)
         if since is not None and not since.is_file():
-            raise typer.BadParameter(f"no manifest at {str(since)!r}", param_hint="'--since'")
+            raise _bad_parameter(f"no manifest at {str(since)!r}", param_hint="'--since'")
         try:
             built = build_brief(
                 config,
@@ -157,24 +189,24 @@ def build(
                 jobs=jobs,
             )
         except UnknownAudience as exc:  # a usage error, exit 2
-            raise typer.BadParameter(
+            raise _bad_parameter(
                 f"unknown audience {exc.name!r}; known audiences: {', '.join(exc.known)}",
                 param_hint="'--audience'",
             ) from None
         _warn(built.warnings)
         for path in built.written:
-            typer.echo(f"wrote {_shown(path)}")
+            _echo(f"wrote {_shown(path)}")
         for edition in built.editions:
             pages = f", {_count(edition.pages, 'page')}" if edition.pages else ""
             facts = f"{_count(len(edition.fact_ids), 'fact')}{pages}"
             if edition.skipped:
-                typer.echo(f"{edition.name}: unchanged, skipped ({facts}; --force rebuilds)")
+                _echo(f"{edition.name}: unchanged, skipped ({facts}; --force rebuilds)")
                 continue
-            typer.echo(f"{edition.name}: {facts}")
+            _echo(f"{edition.name}: {facts}")
             if edition.changes is not None:
                 c = edition.changes
                 removed = len(c.removed)
-                typer.echo(
+                _echo(
                     f"  since the edition of {c.since}: {len(c.added)} added, "
                     f"{len(c.changed)} changed, {removed} removed"
                 )
@@ -201,11 +233,11 @@ def check(
         try:
             age = parse_age(max_age) if max_age is not None else None
         except Exception as exc:
-            raise typer.BadParameter(str(exc), param_hint="'--max-age'") from None
+            raise _bad_parameter(str(exc), param_hint="'--max-age'") from None
         checked = check_brief(config, max_age=age, strict=strict)
         _warn(checked.warnings)
         brief = checked.brief
-        typer.echo(
+        _echo(
             f"ok: {_count(len(brief.topics), 'topic')}, {_count(len(brief.facts), 'fact')}, "
             f"{_count(len(brief.sources), 'source')}"
         )
@@ -228,7 +260,7 @@ def watch(
 
         paths = watched_paths(config)
         shown = ", ".join(_shown(p) for p in paths)
-        typer.echo(f"watching {shown}; Ctrl-C stops")
+        _echo(f"watching {shown}; Ctrl-C stops")
         changes = watchfiles.watch(
             *paths, watch_filter=lambda _change, path: relevant(path), raise_interrupt=False
         )
@@ -249,14 +281,14 @@ def _report_round(round_: object) -> None:
     assert isinstance(round_, Round)
     if round_.error is not None:
         for problem in round_.error.problems:
-            typer.echo(f"error: {problem}", err=True)
-        typer.echo(f"build failed ({round_.seconds:.1f} s); still watching", err=True)
+            _echo(f"error: {problem}", err=True)
+        _echo(f"build failed ({round_.seconds:.1f} s); still watching", err=True)
         return
     assert round_.built is not None
     for edition in round_.built.editions:
         state = "unchanged" if edition.skipped else "rebuilt"
-        typer.echo(f"{edition.name}: {state}")
-    typer.echo(f"done in {round_.seconds:.2f} s; watching")
+        _echo(f"{edition.name}: {state}")
+    _echo(f"done in {round_.seconds:.2f} s; watching")
 
 
 @app.command()
@@ -276,7 +308,7 @@ def matrix(config: ConfigOption = DEFAULT_CONFIG) -> None:
             }
             for edition in editions(load_config(config))
         ]
-        typer.echo(json.dumps({"include": rows}, separators=(",", ":")))
+        _echo(json.dumps({"include": rows}, separators=(",", ":")))
 
 
 @app.command("list")
@@ -296,12 +328,12 @@ def list_(
                 judgments = len(topic.facts) - facts
                 counts = f"{_count(facts, 'fact'):>9} "
                 counts += f"{_count(judgments, 'judgment'):>12}"
-                typer.echo(f"{topic.id:<20} {counts}  {topic.title}")
+                _echo(f"{topic.id:<20} {counts}  {topic.title}")
         if what in (Listing.all, Listing.facts):
             _heading("facts", what)
             for topic in brief.topics:
                 for fact in topic.facts:
-                    typer.echo(
+                    _echo(
                         f"{fact.id:<34} {fact.kind:<8} {fact.handling:<9} p{fact.priority}  "
                         f"{topic.id}"
                     )
@@ -309,7 +341,7 @@ def list_(
             _heading("sources", what)
             uses = _citation_counts(brief)
             for source in brief.sources:
-                typer.echo(f"{source.id:<36} {uses.get(source.id, 0):>3} citations  {source.title}")
+                _echo(f"{source.id:<36} {uses.get(source.id, 0):>3} citations  {source.title}")
         if what in (Listing.all, Listing.audiences):
             _heading("audiences", what)
             _list_audiences(brief)
@@ -330,9 +362,9 @@ def verify_quotes(
 
         result = verify(check_brief(config).brief, archive)
         for miss in result.misses:
-            typer.echo(f"miss: {miss}", err=True)
+            _echo(f"miss: {miss}", err=True)
         found = result.checked - len(result.misses)
-        typer.echo(f"{found} of {_count(result.checked, 'quote')} found in {archive}")
+        _echo(f"{found} of {_count(result.checked, 'quote')} found in {archive}")
         if result.misses:
             raise typer.Exit(1)
 
@@ -355,17 +387,15 @@ def trace_source(
         if source_id not in brief.sources_by_id:
             close = difflib.get_close_matches(source_id, list(brief.sources_by_id), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise typer.BadParameter(
-                f"unknown source {source_id!r}{hint}", param_hint="'SOURCE_ID'"
-            )
+            raise _bad_parameter(f"unknown source {source_id!r}{hint}", param_hint="'SOURCE_ID'")
         result = trace(brief, source_id)
-        typer.echo(f"facts citing {source_id}: {len(result.citing)}")
+        _echo(f"facts citing {source_id}: {len(result.citing)}")
         for fact, citations in result.citing:
             locators = ", ".join(dict.fromkeys(c.locator for c in citations))
-            typer.echo(f"  {fact.id:<34} {fact.kind:<8} {locators:<16} {fact.where()}")
-        typer.echo(f"judgments resting on them: {len(result.judgments)}")
+            _echo(f"  {fact.id:<34} {fact.kind:<8} {locators:<16} {fact.where()}")
+        _echo(f"judgments resting on them: {len(result.judgments)}")
         for fact, via in result.judgments:
-            typer.echo(f"  {fact.id:<34} via {', '.join(via)}")
+            _echo(f"  {fact.id:<34} via {', '.join(via)}")
 
 
 @app.command()
@@ -380,8 +410,8 @@ def init(
         from briefgen.scaffold import init as scaffold
 
         for path in scaffold(directory, title=title):
-            typer.echo(f"wrote {_shown(path)}")
-        typer.echo(f"next: cd {_shown(directory)} && briefgen build --all")
+            _echo(f"wrote {_shown(path)}")
+        _echo(f"next: cd {_shown(directory)} && briefgen build --all")
 
 
 @app.command()
@@ -396,7 +426,7 @@ def schema(
         from briefgen.write import write_outputs
 
         for path in write_outputs(out, schema_files()):
-            typer.echo(f"wrote {_shown(path)}")
+            _echo(f"wrote {_shown(path)}")
 
 
 sources_app = typer.Typer(
@@ -423,18 +453,18 @@ def sources_import(
         target = config.parent / load_config(config).facts / SOURCES_FILE
         report = import_csl(target, file)
         for source_id in report.added:
-            typer.echo(f"added {source_id}")
+            _echo(f"added {source_id}")
             if report.ignored.get(source_id):
                 ignored = ", ".join(report.ignored[source_id])
-                typer.echo(f"  ignored fields briefgen does not keep: {ignored}")
+                _echo(f"  ignored fields briefgen does not keep: {ignored}")
         for conflict in report.conflicts:
-            typer.echo(
+            _echo(
                 f"warning: {conflict.id}: {conflict.field} differs; kept ours {conflict.ours!r}, "
                 f"the export has {conflict.theirs!r}",
                 err=True,
             )
         for source_id, fields in report.not_merged.items():
-            typer.echo(
+            _echo(
                 f"note: {source_id}: not merged (existing records are never edited): "
                 f"{', '.join(fields)}",
                 err=True,
@@ -446,10 +476,10 @@ def sources_import(
         )
         if report.changed and not dry_run:
             write_import(report, target)
-            typer.echo(f"wrote {_shown(target)}: {summary}")
+            _echo(f"wrote {_shown(target)}: {summary}")
         else:
             verb = "would change" if report.changed else "unchanged"
-            typer.echo(f"{_shown(target)} {verb}: {summary}")
+            _echo(f"{_shown(target)} {verb}: {summary}")
 
 
 def _list_audiences(brief: Brief) -> None:
@@ -465,7 +495,7 @@ def _list_audiences(brief: Brief) -> None:
         )
         priority = "1" if edition.priority == 1 else f"1–{edition.priority}"
         topics = ", ".join(sorted(edition.topics)) if edition.topics is not None else "all topics"
-        typer.echo(
+        _echo(
             f"{edition.name:<12} up to {edition.handling:<9} priority {priority:<4} "
             f"{_count(shown, 'fact'):>9}  {budget:<16} {edition.stem}.pdf  {topics}"
         )
@@ -484,12 +514,12 @@ def _count(number: int, noun: str) -> str:
 
 def _heading(name: str, what: Listing) -> None:
     if what is Listing.all:
-        typer.echo(f"{name}:")
+        _echo(f"{name}:")
 
 
 def _warn(warnings: list[object]) -> None:
     for warning in warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        _echo(f"warning: {warning}", err=True)
 
 
 def _shown(path: Path) -> str:
@@ -501,10 +531,23 @@ def _shown(path: Path) -> str:
 def main() -> None:
     """Console-script entry point."""
     try:
-        app()
-    except Exception:  # an internal error: say so briefly unless --debug
-        if _state["debug"]:
-            raise
-        exc = sys.exc_info()[1]
-        typer.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug)", err=True)
+        code = app(standalone_mode=False)
+    except _CLICK_ERROR as exc:  # a usage error: Click's message, made safe to print
+        _show_usage_error(exc)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _echo("Aborted!", err=True)
         sys.exit(1)
+    except Exception as exc:  # an internal error: say so briefly unless --debug
+        if _state["debug"]:
+            _echo(traceback.format_exc().rstrip("\n"), err=True)
+        else:
+            _echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug)", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _show_usage_error(exc: Exception) -> None:
+    buffer = io.StringIO()
+    exc.show(file=buffer)  # type: ignore[attr-defined]
+    _echo(buffer.getvalue().rstrip("\n"), err=True)

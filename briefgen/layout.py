@@ -1,18 +1,23 @@
-"""Lay-out stage: HTML -> PDF, several documents in parallel worker processes.
+"""Lay-out stage: HTML -> PDF, each document in its own child process under a budget.
 
 WeasyPrint itself is driven from `briefgen.pdf`, imported only when a PDF is
 made (it takes most of a second to import). This module holds the plain data
-that crosses into the workers and the pool that runs them.
+that crosses into the children and the call that runs them (`briefgen.workers`):
+a stylesheet that makes WeasyPrint lay out forever or use gigabytes stops that
+child, with an error, instead of the build.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from briefgen.workers import Budget, run_all
+
+LAYOUT_BUDGET = Budget(seconds=300, memory=2048 * 1024**2)
+"""Time and extra memory one PDF layout may use by default (the `limits:` defaults)."""
 
 
 @dataclass(frozen=True)
@@ -28,27 +33,34 @@ class Task:
 
 @dataclass(frozen=True)
 class LaidOut:
-    """A rendered PDF and its page count."""
+    """A rendered PDF, its page count, and every string it shows or carries.
+
+    `text` is all the text laid out on every page, CSS generated content,
+    running headers and footnotes included; `bookmarks` every outline label;
+    `metadata` the document's title, authors, description, keywords and other
+    metadata strings. The release guard scans them for withheld material.
+    """
 
     pdf: bytes
     pages: int
+    text: str
+    bookmarks: tuple[str, ...]
+    metadata: tuple[str, ...]
 
 
-def lay_out_all(tasks: Sequence[Task], *, jobs: int | None = None) -> list[LaidOut]:
-    """Lay out several documents, in parallel processes when there are several and CPUs to spare.
+def lay_out_all(
+    tasks: Sequence[Task], *, jobs: int | None = None, budget: Budget = LAYOUT_BUDGET
+) -> list[LaidOut]:
+    """Lay out several documents, each in a child process, up to `jobs` (default: CPUs) at once.
 
-    WeasyPrint is imported before the worker processes start, so on systems
-    that fork they inherit it (and its font set-up) instead of importing it again.
+    Every document runs in a child, even with one job, so that `budget` holds
+    for each. WeasyPrint is imported and its fonts configured before the
+    children are forked, so they inherit the set-up instead of redoing it.
     """
     if not tasks:
         return []
     from briefgen import pdf  # WeasyPrint is slow to import: only when a PDF is made
 
-    workers = min(len(tasks), jobs or os.cpu_count() or 1)
-    if workers <= 1:
-        return [pdf.lay_out(task) for task in tasks]
     pdf.warm()
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(pdf.lay_out, tasks))
+    workers = min(len(tasks), jobs or os.cpu_count() or 1)
+    return run_all(pdf.lay_out, tasks, jobs=workers, budget=budget, what="laying out the PDF")

@@ -8,12 +8,14 @@ raised together as one BriefError, one problem per line.
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from briefgen.cache import cached
+from briefgen.confine import OUTSIDE_HINT, confined, is_inside
 from briefgen.errors import BriefError, Problem, Where
 from briefgen.model import (
     Audience,
@@ -21,6 +23,7 @@ from briefgen.model import (
     Citation,
     Config,
     Fact,
+    Limits,
     Located,
     Member,
     Name,
@@ -50,6 +53,7 @@ _ALL_FIELDS = sorted(
             Topic,
             Member,
             Period,
+            Limits,
         )
         for name, field in model.model_fields.items()
     }
@@ -68,10 +72,18 @@ def load_config(path: Path) -> Config:
     return _to_model(Config, document, ())
 
 
-def load_brief(config_path: Path, config: Config | None = None) -> Brief:
-    """Load the configuration (unless given), the sources and every topic of a brief."""
+def load_brief(
+    config_path: Path, config: Config | None = None, *, allow_outside: bool = False
+) -> Brief:
+    """Load the configuration (unless given), the sources and every topic of a brief.
+
+    The fact, template and output folders must lie inside the project (the
+    configuration's folder), symlinks followed, unless `allow_outside`; every
+    fact file must too.
+    """
     config = config or load_config(config_path)
     root = config_path.parent
+    outside = _outside_folders(config, root, allow_outside)
     facts_dir = root / config.facts
     if not facts_dir.is_dir():
         raise BriefError(
@@ -79,11 +91,13 @@ def load_brief(config_path: Path, config: Config | None = None) -> Brief:
             config.where("facts"),
             "set 'facts:' in the configuration to the folder holding sources.yaml",
         )
+    roots = (root, *outside)
     problems: list[Problem] = []
-    sources = _collect(problems, lambda: load_sources(facts_dir / SOURCES_FILE)) or []
+    sources_path = facts_dir / SOURCES_FILE
+    sources = _collect(problems, lambda: load_sources(_confined(sources_path, roots))) or []
     topics: list[Topic] = []
     for path in topic_files(facts_dir):
-        topic = _collect(problems, lambda p=path: _load_topic(p))
+        topic = _collect(problems, lambda p=path: _load_topic(_confined(p, roots)))
         if topic is not None:
             topics.append(topic)
     if problems:
@@ -94,7 +108,31 @@ def load_brief(config_path: Path, config: Config | None = None) -> Brief:
             if record.handling is None:
                 record.handling = default
     topics.sort(key=lambda t: (t.order, t.id))
-    return Brief(root=root, config=config, sources=sources, topics=topics)
+    return Brief(root=root, config=config, sources=sources, topics=topics, outside=outside)
+
+
+def _outside_folders(config: Config, root: Path, allow_outside: bool) -> tuple[Path, ...]:
+    """The configured folders that lie outside the project: refused, or allowed and returned."""
+    outside = []
+    for setting in ("facts", "templates", "output"):
+        folder = root / getattr(config, setting)
+        if is_inside(folder, [root]):
+            continue
+        if not allow_outside:
+            raise BriefError(
+                f"'{setting}: {getattr(config, setting)}' leads outside the project",
+                config.where(setting),
+                OUTSIDE_HINT,
+            )
+        outside.append(folder.resolve())
+    return tuple(outside)
+
+
+def _confined(path: Path, roots: tuple[Path, ...]) -> Path:
+    """A fact file's path, if it (symlinks followed) lies inside `roots`; it is read as named."""
+    if os.path.lexists(path):
+        confined(path, roots, "this fact file")
+    return path
 
 
 def _load_topic(path: Path) -> Topic:
@@ -103,9 +141,15 @@ def _load_topic(path: Path) -> Topic:
 
 
 def topic_files(facts_dir: Path) -> list[Path]:
-    """The topic files of a fact folder, in name order: every *.yaml but sources.yaml."""
+    """The topic files of a fact folder, in name order: every *.yaml and *.yml but sources.yaml.
+
+    Entries that are not regular files (folders, FIFOs, broken links) are listed
+    too, so that reading them reports them rather than skipping them silently.
+    Only Emacs's lock links (.#name.yaml, dangling while a file is being edited)
+    are left out.
+    """
     files = [*facts_dir.glob("*.yaml"), *facts_dir.glob("*.yml")]
-    return sorted(p for p in files if p.name != SOURCES_FILE and p.is_file())
+    return sorted(p for p in files if p.name != SOURCES_FILE and not p.name.startswith(".#"))
 
 
 def load_sources(path: Path) -> list[Source]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -60,29 +62,135 @@ class Manifest:
 
 
 def read_manifest(path: Path) -> Manifest:
-    """The manifest at `path`; an empty one if there is none or it is of another version."""
+    """The manifest at `path`; an empty one if there is none or it is of another version.
+
+    Anything else that is not a manifest briefgen wrote (not a regular file,
+    too large, not JSON, or JSON of the wrong shape) is a BriefError naming the file.
+    """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read_regular_file(path).decode("utf-8"))
     except FileNotFoundError:
         return Manifest()
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise BriefError(
-            f"cannot read the manifest: {exc}",
-            Where(path, line),
-            "delete it (the next build writes a new one) or pass --force",
-        ) from exc
-    if not isinstance(data, dict) or data.get("manifest") != FORMAT:
+    except _NotAManifest as exc:
+        raise _unreadable(path, str(exc)) from None
+    except json.JSONDecodeError as exc:
+        raise _unreadable(path, "it is not valid JSON", exc.lineno) from None
+    except UnicodeDecodeError:
+        raise _unreadable(path, "it is not UTF-8 text") from None
+    except RecursionError:
+        raise _unreadable(path, "it is nested too deeply") from None
+    except OSError as exc:
+        raise _unreadable(path, exc.strerror or str(exc)) from None
+    if isinstance(data, dict) and _is_other_version(data.get("manifest")):
         return Manifest()
     try:
-        outputs = {name: OutputRecord(**record) for name, record in data["outputs"].items()}
-    except (KeyError, TypeError, AttributeError) as exc:
+        return Manifest(_outputs(data))
+    except _NotAManifest as exc:
         raise BriefError(
-            f"the manifest is not one briefgen wrote: {exc}",
-            Where(path),
-            "delete it (the next build writes a new one)",
-        ) from exc
-    return Manifest(outputs)
+            f"the manifest is not one briefgen wrote: {exc}", Where(path), _HINT
+        ) from None
+
+
+_HINT = "delete it (the next build writes a new one) or pass --force"
+_LARGEST = 256 * 1024**2
+"""Bytes a manifest may have: far more than any real one, little enough to read safely."""
+_TEXT_FIELDS = ("audience", "format", "sha256", "built")
+_DIGEST_FIELDS = ("inputs", "facts")
+_OPTIONAL_FIELDS = ("pages", "key")
+
+
+class _NotAManifest(Exception):
+    """What is wrong with a manifest file, in plain words."""
+
+
+def _unreadable(path: Path, reason: str, line: int | None = None) -> BriefError:
+    return BriefError(f"cannot read the manifest: {reason}", Where(path, line), _HINT)
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of the regular file at `path`: never blocks on a pipe or reads a device."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except IsADirectoryError:
+        raise _NotAManifest("it is a folder, not a file") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise _NotAManifest("it is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise _NotAManifest("it is not a regular file (a pipe, socket or device)")
+        content = handle.read(_LARGEST + 1)
+    if len(content) > _LARGEST:
+        raise _NotAManifest(f"it is larger than {_LARGEST // 1024**2} MiB")
+    return content
+
+
+def _is_other_version(version: object) -> bool:
+    return type(version) is int and version != FORMAT
+
+
+def _outputs(data: object) -> dict[str, OutputRecord]:
+    """The output records of a parsed manifest; _NotAManifest says what is wrong with it."""
+    if not isinstance(data, dict):
+        raise _NotAManifest(f"it should be a set of named values, not {_kind(data)}")
+    if type(data.get("manifest")) is not int:
+        raise _NotAManifest('it has no "manifest" version number')
+    outputs = data.get("outputs")
+    if not isinstance(outputs, dict):
+        raise _NotAManifest(f'"outputs" should name each output file, not be {_kind(outputs)}')
+    return {name: _record(name, record) for name, record in outputs.items()}
+
+
+def _record(name: str, record: object) -> OutputRecord:
+    if not isinstance(record, dict):
+        raise _NotAManifest(
+            f'the entry for "{name}" should be a set of fields, not {_kind(record)}'
+        )
+    unknown = sorted(set(record) - {*_TEXT_FIELDS, *_DIGEST_FIELDS, *_OPTIONAL_FIELDS})
+    if unknown:
+        raise _NotAManifest(f'the entry for "{name}" has an unknown field "{unknown[0]}"')
+    for key in (*_TEXT_FIELDS, *_DIGEST_FIELDS):
+        if key not in record:
+            raise _NotAManifest(f'the entry for "{name}" has no "{key}"')
+    for key in _TEXT_FIELDS:
+        _expect_text(record[key], f'"{key}" of "{name}"')
+    _expect_text(record.get("key", ""), f'"key" of "{name}"')
+    for key in _DIGEST_FIELDS:
+        _expect_digests(record[key], f'"{key}" of "{name}"')
+    pages = record.get("pages")
+    if pages is not None and (type(pages) is not int or pages < 0):
+        raise _NotAManifest(f'"pages" of "{name}" should be a page count, not {_kind(pages)}')
+    return OutputRecord(**record)
+
+
+def _expect_text(value: object, what: str) -> None:
+    if not isinstance(value, str):
+        raise _NotAManifest(f"{what} should be text, not {_kind(value)}")
+
+
+def _expect_digests(value: object, what: str) -> None:
+    if not isinstance(value, dict):
+        raise _NotAManifest(f"{what} should name each digest, not be {_kind(value)}")
+    for name, digest in value.items():
+        _expect_text(digest, f'"{name}" in {what}')
+
+
+def _kind(value: object) -> str:
+    """A JSON value's kind in plain words."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        if isinstance(value, int) and value < 0:
+            return "a negative number"
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "a set of named values"
 
 
 def sha256(content: bytes) -> str:

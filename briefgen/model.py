@@ -248,6 +248,24 @@ class Audience(Located):
     )
 
 
+class Limits(Located):
+    """Budgets that stop a runaway template or layout; each has a ceiling no setting passes."""
+
+    render_seconds: float = Field(
+        default=10, gt=0, le=300, description="time to render one edition's HTML"
+    )
+    render_memory_mb: int = Field(
+        default=1024, ge=64, le=8192, description="memory a render may use"
+    )
+    output_mb: int = Field(
+        default=50, ge=1, le=500, description="largest HTML a template may write"
+    )
+    layout_seconds: float = Field(default=300, gt=0, le=3600, description="time to lay out one PDF")
+    layout_memory_mb: int = Field(
+        default=2048, ge=256, le=16384, description="memory one PDF layout may use"
+    )
+
+
 class Config(Located):
     """A brief's configuration (`briefgen.yaml`)."""
 
@@ -284,6 +302,7 @@ class Config(Located):
         default="pdf/ua-1",
         description="PDF profile: pdf/ua-1 (tagged, the default), a PDF/A level, or none",
     )
+    limits: Limits = Field(default_factory=Limits, description="time and memory budgets")
     audiences: dict[Id, Audience] = Field(
         default_factory=dict, description="editions of the brief, by name"
     )
@@ -300,6 +319,8 @@ class Brief:
     config: Config
     sources: list[Source]
     topics: list[Topic]
+    outside: tuple[Path, ...] = ()
+    """Folders outside the project the user allowed the build to read (--allow-outside)."""
 
     @cached_property
     def sources_by_id(self) -> dict[str, Source]:

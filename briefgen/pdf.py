@@ -6,14 +6,19 @@ Imported only when a PDF is rendered: WeasyPrint takes most of a second to impor
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.text.fonts import FontConfiguration
 
 from briefgen.errors import BriefError
 from briefgen.layout import LaidOut, Task
+from briefgen.workers import OverBudget
 
 
 class ProjectFetcher(weasyprint.URLFetcher):
@@ -60,6 +65,8 @@ def lay_out(task: Task) -> LaidOut:
     `variant` is a WeasyPrint PDF profile such as "pdf/ua-1" (tagged) or
     "pdf/a-3u" (archival); None writes a plain, untagged PDF. The font
     configuration is made once per process and reused by every later document.
+    Besides the PDF, the result holds every string the PDF shows or carries
+    (page text, bookmark labels, metadata), for the release guard.
     """
     warm()
     options = {"pdf_variant": task.variant} if task.variant else {}
@@ -70,7 +77,75 @@ def lay_out(task: Task) -> LaidOut:
             string=task.html, base_url=task.base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
         ).render(font_config=_fonts, **options)
         pdf = document.write_pdf(**options)
+    except OverBudget:
+        raise  # out of time: briefgen.workers says so
     except Exception as exc:
         raise BriefError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     assert pdf is not None
-    return LaidOut(pdf, len(document.pages))
+    return LaidOut(
+        pdf,
+        len(document.pages),
+        text=page_text(document),
+        bookmarks=tuple(_labels(document.make_bookmark_tree())),
+        metadata=metadata_strings(document.metadata),
+    )
+
+
+def page_text(document: weasyprint.Document) -> str:
+    """All the text laid out on every page of `document`, in page order.
+
+    It includes CSS generated content (`::before`, `content: attr(...)`,
+    counters), running elements and strings in the page margins, and
+    footnotes. The text of one line is joined as it reads; lines and pages are
+    separated by newlines.
+    """
+    parts: list[str] = []
+    for page in document.pages:
+        _collect_text(page._page_box, parts)
+        parts.append("\n")
+    return "".join(parts)
+
+
+def _collect_text(box: Any, parts: list[str]) -> None:
+    if isinstance(box, AbsolutePlaceholder):
+        box = box._box
+    if isinstance(box, boxes.TextBox):
+        parts.append(box.text)
+        return
+    is_line = isinstance(box, boxes.LineBox)
+    if is_line:
+        parts.append("\n")
+    for child in getattr(box, "children", ()):
+        _collect_text(child, parts)
+    if is_line:
+        parts.append("\n")
+
+
+def _labels(tree: list[Any]) -> Iterator[str]:
+    """Every label of a WeasyPrint bookmark tree (label, target, children, state), flattened."""
+    for label, _target, children, _state in tree:
+        yield label
+        yield from _labels(children)
+
+
+def metadata_strings(metadata: Any) -> tuple[str, ...]:
+    """Every string of a document's metadata that goes into the PDF: title, authors, and the rest.
+
+    Custom `<meta>` names and their values, and the names and descriptions of
+    attachments, are included (not the attached files' content).
+    """
+    strings: list[Any] = [
+        metadata.title,
+        *metadata.authors,
+        metadata.description,
+        *metadata.keywords,
+        metadata.generator,
+        metadata.created,
+        metadata.modified,
+        metadata.lang,
+    ]
+    for name, value in (metadata.custom or {}).items():
+        strings += [name, value]
+    for attachment in metadata.attachments or ():
+        strings += [getattr(attachment, key, None) for key in ("name", "description")]
+    return tuple(str(value) for value in strings if value)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefgen.audience import Edition, choose
-from briefgen.errors import BriefError, Problem
+from briefgen.errors import BriefError, Problem, Where
+from briefgen.glyphs import glyph_warnings
 from briefgen.layout import LaidOut, Task, lay_out_all
 from briefgen.load import load_brief
 from briefgen.manifest import (
@@ -28,12 +29,13 @@ from briefgen.manifest import (
     sha256,
 )
 from briefgen.model import Brief
-from briefgen.release import check_release
-from briefgen.render import render_html, template_dirs
+from briefgen.release import Guard
+from briefgen.render import readable_roots, render_html, template_dirs
 from briefgen.select import Selection, select
 from briefgen.stale import stale_facts
 from briefgen.validate import validate
-from briefgen.write import write_outputs
+from briefgen.workers import Budget
+from briefgen.write import output_lock, write_outputs
 
 FORMATS = ("html", "pdf")
 
@@ -69,14 +71,18 @@ class Built:
 
 
 def check(
-    config_path: Path, *, max_age: dt.timedelta | None = None, strict: bool = False
+    config_path: Path,
+    *,
+    max_age: dt.timedelta | None = None,
+    strict: bool = False,
+    allow_outside: bool = False,
 ) -> Checked:
     """Load and validate a brief; raise BriefError on any error.
 
     With `max_age`, facts not reviewed within that long of the build date are
     warnings. With `strict`, any warning is raised as an error.
     """
-    brief = load_brief(config_path)
+    brief = load_brief(config_path, allow_outside=allow_outside)
     warnings = validate(brief)
     if max_age is not None:
         warnings += stale_facts(brief, today=build_date(), max_age=max_age)
@@ -96,6 +102,7 @@ def build(
     since: Path | None = None,
     strict: bool = False,
     jobs: int | None = None,
+    allow_outside: bool = False,
 ) -> Built:
     """Build the chosen editions (by default the default one) into `out_dir`.
 
@@ -105,15 +112,52 @@ def build(
     rendered and checked before anything is written, so a failure in one (a
     template error, a leak, a page budget) writes nothing. PDFs of several
     editions are laid out in parallel, in up to `jobs` processes (default: one
-    per CPU).
+    per CPU). One build at a time writes to an output folder. The configured
+    folders must lie inside the project unless `allow_outside`.
     """
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise BriefError(f"unknown format {sorted(unknown)[0]!r}", hint="use html or pdf")
-    checked = check(config_path, strict=strict)
+    checked = check(config_path, strict=strict, allow_outside=allow_outside)
     brief = checked.brief
+    warnings = list(checked.warnings)
+    if "pdf" in formats:
+        warnings += glyph_warnings(_texts(brief))
+        if strict and warnings:
+            raise BriefError(problems=warnings)
     chosen = choose(brief.config, audiences, everything=everything)
     target = out_dir if out_dir is not None else brief.root / brief.config.output
+    created = not target.exists()
+    try:
+        with output_lock(target):
+            built, written = _build_locked(
+                brief, chosen, formats, target, force=force, since=since, jobs=jobs
+            )
+    finally:
+        if created and target.is_dir() and not any(target.iterdir()):
+            target.rmdir()  # a failed first build leaves no empty folder behind
+    return Built(brief, built, written, warnings)
+
+
+def _texts(brief: Brief) -> list[tuple[str, str, Where | None]]:
+    """Every fact's and topic's text, labelled, for the missing-glyph check."""
+    items = [(f"topic {t.id!r}", f"{t.title} {t.summary}", t.where()) for t in brief.topics]
+    for fact in brief.facts:
+        text = " ".join([fact.text, *(version.text for version in fact.versions)])
+        items.append((f"fact {fact.id!r}", text, fact.where()))
+    return items
+
+
+def _build_locked(
+    brief: Brief,
+    chosen: Sequence[Edition],
+    formats: Sequence[str],
+    target: Path,
+    *,
+    force: bool,
+    since: Path | None,
+    jobs: int | None,
+) -> tuple[list[EditionBuilt], list[Path]]:
     previous = read_manifest(target / MANIFEST)
     baseline = read_manifest(since) if since is not None else previous
     today = build_date()
@@ -134,9 +178,15 @@ def build(
             pending.append((len(built), prepared))
             built.append(prepared.summary)
     tasks = [_layout_task(brief, prepared.html, prepared.edition) for _, prepared in pending]
-    pdfs = lay_out_all(tasks, jobs=jobs) if "pdf" in formats else [None] * len(pending)
+    limits = brief.config.limits
+    budget = Budget(limits.layout_seconds, limits.layout_memory_mb * 1024 * 1024)
+    pdfs = (
+        lay_out_all(tasks, jobs=jobs, budget=budget) if "pdf" in formats else [None] * len(pending)
+    )
     files: dict[str, bytes] = {}
     for (place, prepared), pdf in zip(pending, pdfs, strict=True):
+        if pdf is not None:
+            _check_pdf(prepared, pdf)
         made = _finish(prepared, pdf)
         files.update(made)
         records.update(_records(prepared, made, inputs, pdf, today))
@@ -144,7 +194,7 @@ def build(
     if files:
         files[MANIFEST] = Manifest(records).to_bytes()  # written last: see write_outputs
     written = write_outputs(target, files) if files else []
-    return Built(brief, built, written, checked.warnings)
+    return built, written
 
 
 @dataclass(frozen=True)
@@ -157,6 +207,7 @@ class _Prepared:
     facts: dict[str, str]
     key: str
     summary: EditionBuilt
+    guard: Guard
 
 
 def _prepare(
@@ -174,9 +225,17 @@ def _prepare(
     if edition.changes and last is not None:
         changes = changes_since(last, shown, {fact.id: fact for fact in brief.facts})
     rendered = render_html(brief, selection, edition, build_date=today, changes=changes)
-    check_release(rendered.html, selection.withheld, audience=edition.name)
+    guard = Guard(selection, brief.config, audience=edition.name)
+    guard.check_html(rendered.html)
     summary = EditionBuilt(edition.name, names, rendered.fact_ids, None, False, changes)
-    return _Prepared(edition, names, rendered.html, shown, key, summary)
+    return _Prepared(edition, names, rendered.html, shown, key, summary, guard)
+
+
+def _check_pdf(prepared: _Prepared, laid_out: LaidOut) -> None:
+    """The release guard over what the PDF shows and carries beyond the HTML's text."""
+    prepared.guard.check_text([laid_out.text], "PDF text")
+    prepared.guard.check_text(list(laid_out.bookmarks), "PDF bookmarks")
+    prepared.guard.check_text(list(laid_out.metadata), "PDF metadata")
 
 
 def _layout_task(brief: Brief, html: str, edition: Edition) -> Task:
@@ -184,7 +243,7 @@ def _layout_task(brief: Brief, html: str, edition: Edition) -> Task:
     return Task(
         html=html,
         base_dir=brief.root,
-        allowed=(brief.root, *template_dirs(brief)),
+        allowed=readable_roots(brief),
         variant=edition.pdf_variant,
         remote=brief.config.allow_remote,
     )

@@ -1,42 +1,57 @@
-"""Render stage: Jinja2 templates -> one self-contained HTML page.
+"""Render stage: one edition's view -> Jinja2 template -> one self-contained HTML page.
 
-Templates run in Jinja2's sandbox with autoescape and StrictUndefined. The
+Templates run in Jinja2's immutable sandbox with autoescape and StrictUndefined,
+and see only the edition view (`briefgen.view`): plain, read-only data. The
 project's own template folder is searched before the built-in templates, so a
-brief overrides one block by extending `base.html.j2`. The stylesheet is found
-on the same search path and inlined, so the HTML needs nothing beside it.
+brief overrides one block by extending `base.html.j2`; every template and
+stylesheet is read through a loader that serves only regular files inside the
+project or briefgen's own folder. The stylesheet is inlined, so the HTML needs
+nothing beside it. Operators that build big values (`*`, `**`, `+`, `%`) are
+checked as they run, never folded into constants, and the output is capped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import math
+import os
+import re
 import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from briefgen import __version__
 from briefgen.audience import Edition, default_edition
-from briefgen.chart import latest_year, membership_timeline
-from briefgen.cite import Notebook
+from briefgen.confine import confined, read_regular
 from briefgen.dates import MONTHS
 from briefgen.errors import BriefError, Where
 from briefgen.markup import first_sentence, inline
-from briefgen.model import Brief
+from briefgen.model import Brief, Limits
 from briefgen.select import Selection
+from briefgen.view import View, edition_view
+from briefgen.workers import LIMITS_HINT, Budget, OverBudget, run_all
 
 if TYPE_CHECKING:
     from briefgen.manifest import Changes
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+MAX_VALUE = 1_000_000
+"""Longest string or list an operator in a template may build, and largest power."""
+_CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
+"""Control characters (tab and line breaks aside) removed from the HTML a template writes."""
+_HUGE_WIDTH = re.compile(r"%[-+ #0]*(\d{5,}|\*)|\.(\d{5,}|\*)")
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """An HTML document and the facts it shows."""
+    """An HTML document, the facts it shows and the template files it was made from."""
 
     html: str
     fact_ids: list[str]
@@ -48,17 +63,82 @@ def template_dirs(brief: Brief) -> list[Path]:
     return [own, BUILTIN_TEMPLATES] if own.is_dir() else [BUILTIN_TEMPLATES]
 
 
-def make_environment(dirs: list[Path]) -> SandboxedEnvironment:
-    """A sandboxed, autoescaping, strict Jinja2 environment over `dirs`."""
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+def readable_roots(brief: Brief) -> tuple[Path, ...]:
+    """The folders a build may read: the project, briefgen's templates, and any allowed outside."""
+    return (brief.root, BUILTIN_TEMPLATES, *brief.outside)
+
+
+class ConfinedLoader(jinja2.BaseLoader):
+    """Serves templates from a search path, but only regular files that lie inside `roots`."""
+
+    def __init__(self, folders: Sequence[Path], roots: Sequence[Path]) -> None:
+        self.folders = list(folders)
+        self.roots = list(roots)
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # refuses '..'
+        for folder in self.folders:
+            candidate = folder.joinpath(*pieces)
+            if not os.path.lexists(candidate):
+                continue
+            real = confined(candidate, self.roots, f"template {template!r}")
+            raw = read_regular(real)
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                line = raw[: exc.start].count(b"\n") + 1
+                raise BriefError("file is not valid UTF-8", Where(candidate, line)) from exc
+            mtime = real.stat().st_mtime
+            return (
+                text,
+                str(candidate),
+                lambda real=real, mtime=mtime: real.stat().st_mtime == mtime,
+            )
+        raise jinja2.TemplateNotFound(template)
+
+
+class Missing(jinja2.StrictUndefined):
+    """A strict undefined value whose message names the field, as the view has no objects."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        owner, name = self._undefined_obj, self._undefined_name
+        if self._undefined_hint is None and isinstance(owner, Mapping) and isinstance(name, str):
+            close = difflib.get_close_matches(name, [str(key) for key in owner], n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return f"no field {name!r} here{hint}"
+        return str(super()._undefined_message)
+
+
+class BriefEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, with the operators that can build huge values checked as they run.
+
+    Listing an operator here also stops Jinja from folding it into a constant
+    when it compiles a template, so `"x" * 10**10` fails at its line, not in the compiler.
+    """
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        _check_size(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+
+def make_environment(dirs: Sequence[Path], roots: Sequence[Path]) -> BriefEnvironment:
+    """A sandboxed, autoescaping, strict Jinja2 environment over `dirs`, confined to `roots`."""
+    env = BriefEnvironment(
+        loader=ConfinedLoader(dirs, roots),
         autoescape=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=Missing,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["markdown"] = inline
-    env.filters["human"] = lambda when: when.human() if when else ""
+    env.filters["human"] = human
     env.filters["first_sentence"] = first_sentence
     env.filters["day"] = day
     return env
@@ -72,37 +152,45 @@ def render_html(
     build_date: dt.date,
     changes: Changes | None = None,
 ) -> Rendered:
-    """Render an edition's template to a complete HTML document."""
+    """Render an edition's template to a complete HTML document, within the render budget.
+
+    Loading, compiling and running the templates happen in a child process
+    (`briefgen.workers`) limited to `limits.render_seconds` and
+    `limits.render_memory_mb`, so a template that loops or allocates without
+    end is stopped with its file and line.
+    """
     edition = edition or default_edition(brief.config)
+    limits = brief.config.limits
+    budget = Budget(limits.render_seconds, limits.render_memory_mb * 1024 * 1024)
+
+    def job(_: None) -> Rendered:
+        return _render(brief, selection, edition, build_date=build_date, changes=changes)
+
+    return run_all(job, [None], jobs=1, budget=budget, what="rendering the template")[0]
+
+
+def _render(
+    brief: Brief,
+    selection: Selection,
+    edition: Edition,
+    *,
+    build_date: dt.date,
+    changes: Changes | None,
+) -> Rendered:
     dirs = template_dirs(brief)
-    env = make_environment(dirs)
-    config = brief.config
-    until = _latest_year(selection)
+    env = make_environment(dirs, readable_roots(brief))
+    limits = brief.config.limits
     try:
-        template = env.get_template(edition.template)
         css_where = _setting_where(brief, edition, "stylesheet")
         css = Markup("\n").join(
             _stylesheet(env, name, css_where, dirs) for name in edition.stylesheets
         )
-        html = template.render(
-            brief=config,
-            audience=edition,
-            selection=selection,
-            judgments=selection.judgments,
-            sections=selection.sections,
-            facts_by_id={fact.id: fact for fact in selection.facts},
-            chronology=selection.chronology,
-            changes=changes,
-            timeline=lambda members: membership_timeline(members, until),
-            notes=Notebook(
-                brief.sources_by_id,
-                show_quotes=edition.show_quotes,
-                show_grades=edition.show_grades,
-            ),
-            stylesheet=css,
-            build_date=build_date,
-            version=__version__,
+        view = edition_view(
+            brief, selection, edition, build_date=build_date, stylesheet=css, changes=changes
         )
+        template = env.get_template(edition.template)
+        where = _setting_where(brief, edition, "template")
+        html = _capped(template, view, limits.output_mb * 1024 * 1024, where)
     except BriefError:
         raise
     except jinja2.TemplateNotFound as exc:
@@ -112,9 +200,10 @@ def render_html(
     except jinja2.TemplateSyntaxError as exc:
         where = Where(Path(exc.filename), exc.lineno) if exc.filename else None
         raise BriefError(f"template syntax error: {exc.message}", where) from exc
-    except Exception as exc:  # errors raised while a template runs
-        raise BriefError(f"template error: {_describe(exc)}", _template_where(exc, dirs)) from exc
-    return Rendered(html=html, fact_ids=[fact.id for fact in selection.facts])
+    except Exception as exc:  # errors raised while a template runs, running out of budget too
+        message = f"template error: {_describe(exc, limits)}"
+        raise BriefError(message, _template_where(exc, dirs), _hint(exc)) from exc
+    return Rendered(html=html.translate(_CONTROL), fact_ids=[fact.id for fact in selection.facts])
 
 
 def day(date: dt.date | str) -> str:
@@ -124,9 +213,52 @@ def day(date: dt.date | str) -> str:
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
-def _stylesheet(
-    env: SandboxedEnvironment, name: str, where: Where | None, dirs: list[Path]
-) -> Markup:
+def human(date: Mapping[str, Any] | None) -> str:
+    """A date of the view as a reader reads it ('5–6 January 2022'); empty for none."""
+    return str(date["text"]) if date else ""
+
+
+def _capped(template: jinja2.Template, view: View, limit: int, where: Where | None) -> str:
+    """The template's output, stopped once it passes `limit` characters."""
+    chunks: list[str] = []
+    size = 0
+    stream: Iterator[str] = template.generate(view)
+    for chunk in stream:
+        size += len(chunk)
+        if size > limit:
+            raise BriefError(
+                f"the template wrote more than {limit // (1024 * 1024)} MiB of HTML",
+                where,
+                "a brief is far smaller; look for a loop that never ends "
+                "(or raise limits.output_mb in the configuration)",
+            )
+        chunks.append(chunk)
+    return "".join(chunks)
+
+
+def _check_size(operator: str, left: Any, right: Any) -> None:
+    """Refuse an operation whose result would be larger than MAX_VALUE."""
+    too_big = False
+    if operator == "*":
+        for seq, times in ((left, right), (right, left)):
+            if isinstance(seq, str | list | tuple) and isinstance(times, int):
+                too_big = too_big or len(seq) * times > MAX_VALUE
+    elif operator == "+":
+        if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
+            too_big = len(left) + len(right) > MAX_VALUE
+    elif operator == "**":
+        if isinstance(left, int | float) and isinstance(right, int | float):
+            magnitude = abs(right) * math.log2(abs(left)) if abs(left) > 1 else 0
+            too_big = magnitude > math.log2(MAX_VALUE) * 100
+    elif operator == "%" and isinstance(left, str):
+        too_big = bool(_HUGE_WIDTH.search(left))
+    if too_big:
+        raise jinja2.exceptions.SecurityError(
+            f"the {operator!r} operation would build a value larger than the template limit"
+        )
+
+
+def _stylesheet(env: BriefEnvironment, name: str, where: Where | None, dirs: list[Path]) -> Markup:
     assert env.loader is not None
     try:
         source, _, _ = env.loader.get_source(env, name)
@@ -140,16 +272,6 @@ def _stylesheet(
     return Markup(source.replace("</", "<\\/"))
 
 
-def _latest_year(selection: Selection) -> int:
-    """The last year the edition's own data reaches: where open-ended timelines stop.
-
-    Only what the edition shows counts, so a withheld fact's date cannot stretch the axis.
-    """
-    dates = [fact.date for fact in selection.facts]
-    dates += [p.left or p.joined for s in selection.sections for m in s.members for p in m.periods]
-    return latest_year(dates) or dt.date.today().year
-
-
 def _setting_where(brief: Brief, edition: Edition, field: str) -> Where | None:
     """Where a setting of `edition` was made: in its audience, else at the top level."""
     record = edition.record
@@ -158,15 +280,27 @@ def _setting_where(brief: Brief, edition: Edition, field: str) -> Where | None:
     return brief.config.where(field)
 
 
-def _describe(exc: Exception) -> str:
+def _describe(exc: Exception, limits: Limits) -> str:
+    if isinstance(exc, OverBudget):
+        return f"the template ran longer than {limits.render_seconds:g} s"
+    if isinstance(exc, MemoryError):
+        return f"the template needed more than {limits.render_memory_mb} MiB of memory"
     if isinstance(exc, jinja2.UndefinedError):
         return exc.message or "undefined value"
     if isinstance(exc, jinja2.exceptions.SecurityError):
         return f"unsafe operation blocked by the sandbox: {exc}"
+    if isinstance(exc, RecursionError):
+        return "templates include or call each other without end"
     return f"{type(exc).__name__}: {exc}"
 
 
-def _template_where(exc: Exception, dirs: list[Path]) -> Where | None:
+def _hint(exc: Exception) -> str | None:
+    if isinstance(exc, OverBudget | MemoryError):
+        return "look for loops that never end or values that grow without bound; " + LIMITS_HINT
+    return None
+
+
+def _template_where(exc: BaseException, dirs: list[Path]) -> Where | None:
     """The innermost template frame of a traceback (Jinja maps frames to template lines)."""
     roots = [d.resolve() for d in dirs]
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):

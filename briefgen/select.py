@@ -32,6 +32,7 @@ class Selection:
     sections: list[Section]
     withheld: list[Fact] = field(default_factory=list)
     chronology: list[Fact] = field(default_factory=list)
+    withheld_members: list[Member] = field(default_factory=list)
 
     @property
     def facts(self) -> list[Fact]:
@@ -81,4 +82,7 @@ def select(brief: Brief, edition: Edition | None = None) -> Selection:
         if edition.chronology
         else []
     )
-    return Selection(judgments, sections, withheld, chronology)
+    withheld_members = [
+        m for topic in brief.topics for m in topic.membership if not releasable(m.handling)
+    ]
+    return Selection(judgments, sections, withheld, chronology, withheld_members)

@@ -9,6 +9,10 @@ expansion is bounded so an alias bomb fails fast.
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +24,8 @@ from briefgen.errors import BriefError, Where
 
 NodePath = tuple[str | int, ...]
 
+MAX_FILE_BYTES = 10 * 1024 * 1024
+"""The largest file briefgen reads; a big brief's topic files are a few hundred kilobytes."""
 MAX_NODES = 200_000
 MAX_DEPTH = 50
 """No brief file needs more than a handful of levels; deep nesting is an attack or an accident."""
@@ -38,6 +44,17 @@ _PLAIN_TAGS = set(_SCALARS)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Characters text may not hold: C0 controls but tab and line breaks, DEL, C1, lone surrogates."""
+_CONTROL_HINT = "remove it; only tabs and line breaks are allowed in text"
+_C0_NAMES = (  # noqa: SIM905 (a table reads better as words)
+    "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
+    "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US"
+).split()
+_C1_NAMES = (  # noqa: SIM905 (a table reads better as words)
+    "PAD HOP BPH NBH IND NEL SSA ESA HTS HTJ VTS PLD PLU RI SS2 SS3 "
+    "DCS PU1 PU2 STS CCH MW SPA EPA SOS SGCI SCI CSI ST OSC PM APC"
+).split()
 
 
 @dataclass(frozen=True)
@@ -75,11 +92,57 @@ def read_yaml(path: Path) -> Document:
     return decode_yaml(read_bytes(path), path)
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; BriefError for anything else.
+
+    A folder, a broken symbolic link, a FIFO or a device is refused by name, and
+    never blocks: the file is opened without waiting and checked before reading.
+    """
     try:
-        return path.read_bytes()
+        _refuse_special(path, os.stat(path).st_mode)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as exc:
-        raise BriefError(f"cannot read file: {exc.strerror}", Where(path)) from exc
+        raise _read_error(path, exc) from exc
+    try:
+        _refuse_special(path, os.fstat(descriptor).st_mode)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise _read_error(path, exc) from exc
+    finally:
+        os.close(descriptor)
+    if len(raw) > limit:
+        raise BriefError(
+            f"file is larger than {limit // (1024 * 1024)} MiB",
+            Where(path),
+            "split it into several smaller files",
+        )
+    return raw
+
+
+def _refuse_special(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise BriefError("is a folder, not a file", Where(path), "rename or remove it")
+    raise BriefError(
+        "is not a regular file", Where(path), "only ordinary files are read; remove or rename it"
+    )
+
+
+def _read_error(path: Path, exc: OSError) -> BriefError:
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        return BriefError(
+            "is a broken symbolic link",
+            Where(path),
+            "point the link at an existing file, or remove it",
+        )
+    if exc.errno == errno.ELOOP:
+        return BriefError("is a symbolic link loop", Where(path), "remove it")
+    if exc.errno == errno.EISDIR:
+        return BriefError("is a folder, not a file", Where(path), "rename or remove it")
+    reason = exc.strerror or "unknown error"
+    return BriefError(f"cannot read file: {reason[:1].lower()}{reason[1:]}", Where(path))
 
 
 def decode_yaml(raw: bytes, path: Path) -> Document:
@@ -98,9 +161,12 @@ def decode_utf8(raw: bytes, path: Path) -> str:
 
 def parse_yaml(text: str, path: Path) -> Document:
     """Parse YAML text that came from `path`."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # PyYAML's own loader checks the characters here
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        raise _character_error(text, path, exc) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Where(path, mark.line + 1, mark.column + 1) if mark else Where(path)
@@ -112,11 +178,74 @@ def parse_yaml(text: str, path: Path) -> Document:
         raise BriefError(f"YAML error: {exc}", Where(path)) from exc
     except RecursionError as exc:
         raise BriefError("YAML nested too deeply", Where(path), _DEPTH_HINT) from exc
+    except ValueError as exc:  # PyYAML's own loader on an escape beyond U+10FFFF
+        raise BriefError("YAML syntax error: invalid character escape", Where(path)) from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     builder = _Builder(path)
     data = None if node is None else builder.build(node, ())
     return Document(data, Marks(path, builder.values, builder.keys))
+
+
+def _character_error(text: str, path: Path, exc: yaml.reader.ReaderError) -> BriefError:
+    """A raw character the YAML reader refused, at its 1-based line and column."""
+    character = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+    index = _reader_index(text, exc.position, character)
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    where = Where(path, line, column)
+    if _is_control(character):
+        return BriefError(f"{describe_control(character)} in text", where, _CONTROL_HINT)
+    return BriefError(
+        f"character U+{ord(character):04X} is not allowed in a YAML file", where, "remove it"
+    )
+
+
+def _reader_index(text: str, position: int, character: str) -> int:
+    """The index in `text` of the refused character the reader reported at `position`.
+
+    PyYAML's own reader counts characters; libyaml counts bytes of the UTF-8 text.
+    """
+    in_bytes = len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
+    for index in (position, in_bytes):
+        if 0 <= index < len(text) and text[index] == character:
+            return index
+    return max(text.find(character), 0)
+
+
+def _is_control(character: str) -> bool:
+    code = ord(character)
+    return code < 0x20 or 0x7F <= code <= 0x9F
+
+
+def describe_control(character: str) -> str:
+    """A control character by code point and name, e.g. 'control character U+001B (ESC)'."""
+    code = ord(character)
+    if code < 0x20:
+        name = _C0_NAMES[code]
+    elif code == 0x7F:
+        name = "DEL"
+    elif 0x80 <= code <= 0x9F:
+        name = _C1_NAMES[code - 0x80]
+    else:
+        return f"character U+{code:04X}"
+    return f"control character U+{code:04X} ({name})"
+
+
+def _check_text(value: str, where: Where) -> None:
+    """Refuse text holding a control character (or a lone surrogate)."""
+    found = _REFUSED.search(value)
+    if found is None:
+        return
+    character = found.group()
+    if _is_control(character):
+        raise BriefError(f"{describe_control(character)} in text", where, _CONTROL_HINT)
+    raise BriefError(
+        f"lone surrogate U+{ord(character):04X} in text",
+        where,
+        "write the character itself, or escape it as one \\U00XXXXXX",
+    )
 
 
 def _syntax_hint(problem: str, line: str) -> str | None:
@@ -152,6 +281,7 @@ class _Builder:
             )
         self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
+            _check_text(node.value, self._where(node))
             return self._scalar(node)
         if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
@@ -188,6 +318,7 @@ class _Builder:
                     self._where(key_node),
                     "merge keys (<<) and complex keys are not supported",
                 )
+            _check_text(key_node.value, self._where(key_node))
             key = str(key_node.value)
             child = (*path, key)
             if key in result:

@@ -8,15 +8,19 @@ import pytest
 from pypdf import PdfReader
 
 from briefgen.errors import BriefError
-from briefgen.model import Fact
+from briefgen.model import Config, Fact, Member
 from briefgen.pipeline import build
-from briefgen.release import check_release
+from briefgen.release import Guard
+from briefgen.select import Selection
 
 SECRET = Fact.model_validate(
     {
         "id": "secret-fact",
         "text": "The ministry *privately* expects QXMARKER7741 to walk out before the review.",
         "handling": "internal",
+        "citations": [
+            {"source": "s", "locator": "para. 2", "quote": "talks collapsed behind closed doors"}
+        ],
         "versions": [
             {
                 "text": "Another account names a second state that may follow it.",
@@ -25,14 +29,45 @@ SECRET = Fact.model_validate(
         ],
     }
 )
+SHOWN = Fact.model_validate(
+    {
+        "id": "shown-fact",
+        "text": "Four states signed the treaty; the ministry privately expects a quiet year.",
+        "handling": "public",
+        "citations": [{"source": "s", "locator": "para. 3", "quote": "q"}],
+    }
+)
+HIDDEN_ROW = Member.model_validate(
+    {
+        "state": "Ruritania",
+        "periods": [{"joined": "1994", "left": "1999"}],
+        "note": "left after the secret protocol came to light",
+        "handling": "internal",
+        "citations": [{"source": "s", "locator": "para. 9", "quote": "Ruritania quietly withdrew"}],
+    }
+)
 
 
 def leaks(html: str) -> list[str]:
+    guard = Guard(_selection(), Config(title="A brief"), audience="public")
     try:
-        check_release(html, [SECRET], audience="public")
+        guard.check_html(html)
     except BriefError as exc:
         return [p.message for p in exc.problems]
     return []
+
+
+def _selection() -> Selection:
+    from briefgen.model import Topic
+    from briefgen.select import Section
+
+    topic = Topic(id="t", title="The treaty", facts=[SHOWN])
+    return Selection(
+        judgments=[],
+        sections=[Section(topic, [SHOWN])],
+        withheld=[SECRET],
+        withheld_members=[HIDDEN_ROW],
+    )
 
 
 def test_clean_output_passes():
@@ -45,14 +80,19 @@ def test_the_whole_text_is_found_across_markup_and_entities():
     )
     assert leaks(html) == [
         "audience 'public': withheld fact 'secret-fact' (handling internal) appears in the "
-        "output: “the ministry privately expects qxmarker7741 to walk out”"
+        "output: “the ministry privately expects qxmarker7741”"
     ]
     assert leaks("<p>expects QXMARKER7741 to walk&#32;out before the&nbsp;review</p>")
 
 
-def test_eight_words_in_a_row_are_a_leak_seven_are_not():
-    assert leaks("<p>Sources: expects QXMARKER7741 to walk out before the review.</p>")
-    assert not leaks("<p>Sources: QXMARKER7741 to walk out before the review.</p>")
+def test_five_words_in_a_row_are_a_leak_four_are_not():
+    assert leaks("<p>Sources: expects QXMARKER7741 to walk out.</p>")
+    assert not leaks("<p>Sources: QXMARKER7741 to walk out.</p>")
+
+
+def test_words_the_edition_itself_releases_are_no_leak():
+    # "the ministry privately expects" is in the shown fact too: five of its words are not a leak
+    assert not leaks("<p>Four states signed the treaty; the ministry privately expects a quiet year.")
 
 
 def test_attribute_values_versions_and_anchors_count():
@@ -61,12 +101,64 @@ def test_attribute_values_versions_and_anchors_count():
     assert leaks('<a href="#fact-secret-fact">see</a>')
 
 
-def test_a_template_that_prints_withheld_facts_fails_the_build(project):
+def test_comments_processing_instructions_and_style_count():
+    assert leaks("<!-- expects QXMARKER7741 to walk out -->")
+    assert leaks("<?note expects QXMARKER7741 to walk out?>")
+    assert leaks('<style>p::after { content: "expects QXMARKER7741 to walk out" }</style>')
+
+
+def test_invisible_characters_and_tags_inside_words_do_not_hide_a_leak():
+    zero_width = "\u200b".join("expects QXMARKER7741 to walk out")
+    assert leaks(f"<p>{zero_width}</p>")
+    assert leaks("<p>exp&shy;ects QXMARK&#x200D;ER7741 to wa\u2060lk out</p>")
+    assert leaks("<p><b>exp</b>ects <span>QXMAR</span>KER7741 to <i>w</i>alk out</p>")
+
+
+def test_a_withheld_facts_quote_is_a_leak_but_a_one_word_quote_says_nothing():
+    assert leaks("<q>talks collapsed behind closed doors</q>")
+    assert not leaks("<q>q</q>")
+
+
+def test_a_withheld_membership_row_is_a_leak():
+    found = leaks("<tr><th>Ruritania</th><td>1994</td><td>1999</td></tr>")
+    assert found == [
+        "audience 'public': withheld membership row 'Ruritania' (handling internal) appears "
+        "in the output: “ruritania 1994 1999”"
+    ]
+    assert leaks("<p>It left after the secret protocol came to light.</p>")
+    assert not leaks("<p>Ruritania is a state.</p>")
+
+
+def test_pdf_text_bookmarks_and_metadata_are_checked():
+    guard = Guard(_selection(), Config(title="A brief"), audience="public")
+    guard.check_text(["Four states signed."], "PDF text")
+    with pytest.raises(BriefError) as caught:
+        guard.check_text(["Contents", "privately expects QXMARKER7741 to walk"], "PDF bookmarks")
+    assert "appears in the output (PDF bookmarks)" in str(caught.value)
+
+
+def test_a_template_cannot_reach_withheld_facts(project):
     root = project("audiences")
     (root / "templates" / "brief.html.j2").write_text(
         '{% extends "base.html.j2" %}\n'
-        "{% block colophon %}{% for f in selection.withheld %}<p>{{ f.text }}</p>"
-        "{% endfor %}{% endblock %}\n",
+        "{% block colophon %}\n{{ facts_by_id['treaty-secret'].text }}{% endblock %}\n",
+        encoding="utf-8",
+    )
+    build(Path("briefgen.yaml"), audiences=["full"])  # the full edition shows it
+    with pytest.raises(BriefError) as caught:
+        build(Path("briefgen.yaml"), audiences=["public"])
+    assert str(caught.value) == (
+        "templates/brief.html.j2:3: template error: no field 'treaty-secret' here "
+        "(did you mean 'treaty-signed'?)"
+    )
+
+
+def test_withheld_text_pasted_into_a_template_fails_the_build(project):
+    root = project("audiences")
+    (root / "templates" / "brief.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n'
+        "{% block colophon %}<!-- the ministry privately expects one signatory -->"
+        "<p>A walkout before the review is a roughly even chance.</p>{% endblock %}\n",
         encoding="utf-8",
     )
     with pytest.raises(BriefError) as caught:
@@ -75,9 +167,30 @@ def test_a_template_that_prints_withheld_facts_fails_the_build(project):
     assert len(messages) == 2
     assert messages[0].startswith(
         "facts/treaty.yaml:15:5: audience 'public': withheld fact "
-        "'treaty-secret' (handling internal) appears in the output"
+        "'treaty-secret' (handling internal) appears in the output: “"
     )
     assert "'treaty-walkout'" in messages[1]
+    assert not (root / "out").exists()
+
+
+def test_withheld_text_made_by_a_stylesheet_is_caught_in_the_pdf(project):
+    root = project("audiences")
+    # Split into CSS strings, the words never stand in a row in the HTML; the PDF joins them.
+    (root / "templates" / "brief.css").write_text(
+        '.colophon::after { content: "the minis" "try privately exp" "ects one signat" '
+        '"ory to walk out"; }\n',
+        encoding="utf-8",
+    )
+    edit_config = root / "briefgen.yaml"
+    edit_config.write_text(
+        edit_config.read_text(encoding="utf-8").replace(
+            "  public:\n", "  public:\n    stylesheet: [brief.css]\n"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(BriefError) as caught:
+        build(Path("briefgen.yaml"), audiences=["public"])
+    assert "appears in the output (PDF text)" in str(caught.value)
     assert not (root / "out").exists()
 
 

@@ -90,8 +90,7 @@ def test_undefined_variable_names_template_and_line(project):
         encoding="utf-8",
     )
     assert template_error() == (
-        "templates/brief.html.j2:4: template error: 'briefgen.model.Config object' has no "
-        "attribute 'titel'"
+        "templates/brief.html.j2:4: template error: no field 'titel' here (did you mean 'title'?)"
     )
 
 
@@ -149,14 +148,15 @@ def test_pdf_rendering_reads_no_file_outside_the_project(project, tmp_path):
     )
     from briefgen.pdf import ProjectFetcher
 
-    seen: list[list[str]] = []
+    # Layout runs in a child process: the spy writes what was refused to a file.
+    log = tmp_path / "refused.txt"
     original = ProjectFetcher.fetch
 
     def spy(self, url, headers=None):
         try:
             return original(self, url, headers)
         finally:
-            seen.append(list(self.refused))
+            log.write_text("\n".join(self.refused), encoding="utf-8")
 
     ProjectFetcher.fetch = spy
     try:
@@ -166,7 +166,7 @@ def test_pdf_rendering_reads_no_file_outside_the_project(project, tmp_path):
     finally:
         ProjectFetcher.fetch = original
     assert pdf.startswith(b"%PDF-")
-    assert sorted(seen[-1]) == sorted(
+    assert sorted(log.read_text(encoding="utf-8").splitlines()) == sorted(
         [secret.as_uri(), "file:///etc/passwd", "http://127.0.0.1:9/x.css"]
     )
 

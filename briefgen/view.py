@@ -1,0 +1,260 @@
+"""The edition view: the one thing a template sees, as plain, read-only data.
+
+Templates are code from many hands, so they get values, never objects: strings,
+numbers, dates, tuples and read-only mappings, built from what one edition shows
+and nothing else. Withheld facts, their quotes and versions, withheld membership
+rows and the sources only they cite do not exist for a template; there are no
+paths, no models and no methods to call. Notes are handed out by the functions
+`next_note`, `endnotes` and `bibliography`, closures over the edition's own sources.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from briefgen import __version__
+from briefgen.audience import Edition
+from briefgen.chart import latest_year, membership_timeline
+from briefgen.cite import Note, Notebook
+from briefgen.dates import When
+from briefgen.errors import BriefError
+from briefgen.model import Brief, Citation, Config, Fact, Member
+from briefgen.select import Section, Selection
+
+if TYPE_CHECKING:
+    from briefgen.manifest import Changes
+
+View = Mapping[str, Any]
+PLAIN = (str, int, float, bool, type(None), dt.date, Markup)
+"""The leaf types a view may hold (bool is an int; Markup a str)."""
+
+
+def freeze(value: Any) -> Any:
+    """`value` as read-only plain data: mappings become proxies, sequences tuples.
+
+    Anything that is not plain data is refused, so no object with methods can
+    slip into a template by mistake.
+    """
+    if isinstance(value, PLAIN):
+        return value
+    if isinstance(value, Mapping):
+        return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple | frozenset | set):
+        items = sorted(value) if isinstance(value, frozenset | set) else value
+        return tuple(freeze(item) for item in items)
+    raise TypeError(f"{type(value).__name__} is not plain data")
+
+
+def edition_view(
+    brief: Brief,
+    selection: Selection,
+    edition: Edition,
+    *,
+    build_date: dt.date,
+    stylesheet: Markup,
+    changes: Changes | None = None,
+) -> View:
+    """Everything one edition's template may use, and nothing more.
+
+    The context also holds the functions `next_note(citations)`,
+    `endnotes()` (the notes handed out so far) and `bibliography()`; they know
+    only the sources that the edition's own citations name.
+    """
+    until = _latest_year(selection)
+    shown = selection.facts
+    data = {
+        "brief": _brief(brief.config),
+        "audience": _audience(edition),
+        "judgments": [fact_view(fact) for fact in selection.judgments],
+        "sections": [_section(section, until) for section in selection.sections],
+        "facts_by_id": {fact.id: fact_view(fact) for fact in shown},
+        "chronology": [fact_view(fact) for fact in selection.chronology],
+        "changes": _changes(changes) if changes is not None else None,
+        "stylesheet": stylesheet,
+        "build_date": build_date,
+        "version": __version__,
+    }
+    cited = {c.source for _, c in _citations(selection)}
+    notebook = Notebook(
+        {i: s for i, s in brief.sources_by_id.items() if i in cited},
+        show_quotes=edition.show_quotes,
+        show_grades=edition.show_grades,
+    )
+    functions = note_functions(notebook)
+    return MappingProxyType({**freeze(data), **functions})
+
+
+def note_functions(notebook: Notebook) -> dict[str, Callable[..., Any]]:
+    """The three note functions a template calls, over one edition's notebook."""
+
+    def next_note(citations: Sequence[Mapping[str, Any]]) -> View:
+        """The next note, citing each of `citations` (citation mappings from the view)."""
+        records = []
+        for citation in citations:
+            if citation["source"] not in notebook.sources:
+                raise BriefError(
+                    f"a template cites source {citation['source']!r}, "
+                    "which this edition does not cite"
+                )
+            records.append(Citation.model_construct(**dict(citation)))
+        return _note(notebook.cite(records))
+
+    def endnotes() -> tuple[View, ...]:
+        """Every note handed out so far, in order."""
+        return tuple(_note(note) for note in notebook.notes)
+
+    def bibliography() -> tuple[Markup, ...]:
+        """One entry per source cited so far, sorted as Chicago sorts them."""
+        return tuple(notebook.bibliography())
+
+    return {"next_note": next_note, "endnotes": endnotes, "bibliography": bibliography}
+
+
+def fact_view(fact: Fact) -> View:
+    """A fact or judgment as plain data."""
+    return freeze(
+        {
+            "id": fact.id,
+            "text": fact.text,
+            "kind": fact.kind,
+            "date": date_view(fact.date),
+            "tags": list(fact.tags),
+            "handling": fact.handling,
+            "priority": fact.priority,
+            "citations": [_citation(c) for c in fact.citations],
+            "versions": [
+                {"text": v.text, "citations": [_citation(c) for c in v.citations]}
+                for v in fact.versions
+            ],
+            "confidence": fact.confidence,
+            "basis": list(fact.basis),
+            "reviewed": date_view(fact.reviewed),
+        }
+    )
+
+
+def date_view(when: When | None) -> View | None:
+    """A date or range: `iso` ('2022-01', '2022-01-05/2022-01-07') and `text` ('January 2022')."""
+    if when is None:
+        return None
+    return freeze(
+        {
+            "iso": str(when),
+            "text": when.human(),
+            "start": str(when.start),
+            "end": str(when.end) if when.end else None,
+            "year": when.start.year,
+        }
+    )
+
+
+def strings(view: Any) -> list[str]:
+    """Every string in a view (keys aside), for the release guard's list of what is released."""
+    if isinstance(view, str):
+        return [str(view)]
+    if isinstance(view, Mapping):
+        return [s for value in view.values() for s in strings(value)]
+    if isinstance(view, tuple):
+        return [s for item in view for s in strings(item)]
+    return []
+
+
+def _brief(config: Config) -> dict[str, Any]:
+    return {
+        "title": config.title,
+        "subtitle": config.subtitle,
+        "author": config.author,
+        "name": config.name,
+        "language": config.language,
+        "subject": config.subject,
+        "keywords": list(config.keywords),
+    }
+
+
+def _audience(edition: Edition) -> dict[str, Any]:
+    fields = dataclasses.asdict(edition)
+    fields.pop("record")
+    fields["description"] = edition.record.description if edition.record else None
+    return fields
+
+
+def _section(section: Section, until: int) -> dict[str, Any]:
+    topic = section.topic
+    return {
+        "topic": {
+            "id": topic.id,
+            "title": topic.title,
+            "order": topic.order,
+            "summary": topic.summary,
+        },
+        "facts": [fact_view(fact) for fact in section.facts],
+        "members": [_member(member) for member in section.members],
+        "timeline": _timeline(section.members, until) if section.members else None,
+    }
+
+
+def _timeline(members: Sequence[Member], until: int) -> dict[str, Any]:
+    chart = membership_timeline(members, until)
+    return {**dataclasses.asdict(chart), "description": chart.description}
+
+
+def _member(member: Member) -> dict[str, Any]:
+    return {
+        "state": member.state,
+        "periods": [
+            {"joined": date_view(p.joined), "left": date_view(p.left)} for p in member.periods
+        ],
+        "note": member.note,
+        "handling": member.handling,
+        "citations": [_citation(c) for c in member.citations],
+    }
+
+
+def _citation(citation: Citation) -> dict[str, Any]:
+    return {
+        "source": citation.source,
+        "locator": citation.locator,
+        "quote": citation.quote,
+        "credibility": citation.credibility,
+    }
+
+
+def _changes(changes: Changes) -> dict[str, Any]:
+    return {
+        "since": changes.since,
+        "any": changes.any,
+        "added": [fact_view(fact) for fact in changes.added],
+        "changed": [fact_view(fact) for fact in changes.changed],
+        "removed": list(changes.removed),
+    }
+
+
+def _note(note: Note) -> View:
+    return freeze({"number": note.number, "id": note.id, "ref_id": note.ref_id, "html": note.html})
+
+
+def _citations(selection: Selection) -> list[tuple[str, Citation]]:
+    found = [(fact.id, c) for fact in selection.facts for c in fact.all_citations()]
+    found += [
+        (member.state, c)
+        for section in selection.sections
+        for member in section.members
+        for c in member.citations
+    ]
+    return found
+
+
+def _latest_year(selection: Selection) -> int:
+    """The last year the edition's own data reaches: where open-ended timelines stop.
+
+    Only what the edition shows counts, so a withheld fact's date cannot stretch the axis.
+    """
+    dates = [fact.date for fact in selection.facts]
+    dates += [p.left or p.joined for s in selection.sections for m in s.members for p in m.periods]
+    return latest_year(dates) or dt.date.today().year
