@@ -1,27 +1,31 @@
 """A cache of parsed topic files, so that re-checking a large brief costs little.
 
 Parsing YAML is most of the time `briefgen check` takes on a big fact base. A
-topic file whose bytes, path and briefgen version are unchanged is loaded from
-a pickle of its parsed, validated topic instead. The cache lives in the user's
-cache folder, never in the project: a pickle must not come from files that
-others can commit. `BRIEFGEN_CACHE=off` turns it off; `BRIEFGEN_CACHE=DIR`
-puts it elsewhere.
+topic file whose bytes, path and briefgen version are unchanged is read from a
+JSON copy of its parsed document (plain data and the line and column of every
+node) instead; the models are then built and checked from it as from a fresh
+parse. JSON holds only data, so an entry, whoever wrote it, cannot run code when
+it is read; one that is not what briefgen writes is ignored. The cache lives in
+the user's cache folder, never in the project. `BRIEFGEN_CACHE=off` turns it
+off; `BRIEFGEN_CACHE=DIR` puts it elsewhere.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 from briefgen import __version__
+from briefgen.yamlread import Document, Marks, NodePath
 
-T = TypeVar("T")
+FORMAT = 1
+"""Version of an entry's layout."""
 
 
 def cache_dir() -> Path | None:
@@ -35,26 +39,50 @@ def cache_dir() -> Path | None:
     return Path(base) / "briefgen"
 
 
-def cached(path: Path, raw: bytes, parse: Callable[[], T]) -> T:
-    """`parse()`'s result for the file at `path` holding `raw`, from the cache when it can be."""
+def cached(path: Path, raw: bytes, parse: Callable[[], Document]) -> Document:
+    """`parse()`'s document for the file at `path` holding `raw`, from the cache when it can be."""
     folder = cache_dir()
     if folder is None:
         return parse()
     key = hashlib.sha256(
         b"\0".join([__version__.encode(), sys.version.encode(), str(path.resolve()).encode(), raw])
     ).hexdigest()
-    entry = folder / key[:2] / f"{key}.pickle"
+    entry = folder / key[:2] / f"{key}.json"
     try:
-        with entry.open("rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # missing, stale or unreadable: parse afresh
+        return _from_json(json.loads(entry.read_bytes()), path)
+    except Exception:  # missing, stale, unreadable or not ours: parse afresh
         pass
-    result = parse()
-    _store(entry, result)
-    return result
+    document = parse()
+    _store(entry, _to_json(document))
+    return document
 
 
-def _store(entry: Path, value: object) -> None:
+def _to_json(document: Document) -> bytes:
+    data = {
+        "format": FORMAT,
+        "data": document.data,
+        "values": [[list(p), *mark] for p, mark in document.marks.values.items()],
+        "keys": [[list(p), *mark] for p, mark in document.marks.keys.items()],
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _from_json(entry: Any, path: Path) -> Document:
+    if entry["format"] != FORMAT:
+        raise ValueError("another layout")
+    return Document(entry["data"], Marks(path, _marks(entry["values"]), _marks(entry["keys"])))
+
+
+def _marks(rows: list[list[Any]]) -> dict[NodePath, tuple[int, int]]:
+    marks: dict[NodePath, tuple[int, int]] = {}
+    for node, line, column in rows:
+        if not all(isinstance(part, str | int) for part in node):
+            raise ValueError("not a node path")
+        marks[tuple(node)] = (int(line), int(column))
+    return marks
+
+
+def _store(entry: Path, content: bytes) -> None:
     """Write a cache entry atomically; a cache that cannot be written is simply not used."""
     temp: Path | None = None
     try:
@@ -62,7 +90,7 @@ def _store(entry: Path, value: object) -> None:
         descriptor, name = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
         temp = Path(name)
         with os.fdopen(descriptor, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(content)
         os.replace(temp, entry)
     except Exception:
         if temp is not None:

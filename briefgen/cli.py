@@ -45,6 +45,13 @@ AudienceOption = Annotated[
     ),
 ]
 AllOption = Annotated[bool, typer.Option("--all", help="Build every audience.")]
+AllowOutsideOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-outside",
+        help="Let the configuration's facts, templates and output folders lie outside the project.",
+    ),
+]
 OutOption = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Output folder. [default: the configuration's, out/]"),
@@ -164,6 +171,7 @@ def build(
         int | None,
         typer.Option("--jobs", "-j", min=1, help="PDFs laid out at once. [default: one per CPU]"),
     ] = None,
+    allow_outside: AllowOutsideOption = False,
 ) -> None:
     """Validate the facts and build each audience's HTML and PDF."""
     with _reported():
@@ -174,7 +182,7 @@ def build(
         if audiences and everything:
             raise _bad_parameter("give --audience or --all, not both", param_hint="'--all'")
         chosen = [f.value for f in formats] if formats else list(FORMATS)
-        if since is not None and not since.is_file():
+        if since is not None and not since.exists():
             raise _bad_parameter(f"no manifest at {str(since)!r}", param_hint="'--since'")
         try:
             built = build_brief(
@@ -187,6 +195,7 @@ def build(
                 since=since,
                 strict=strict,
                 jobs=jobs,
+                allow_outside=allow_outside,
             )
         except UnknownAudience as exc:  # a usage error, exit 2
             raise _bad_parameter(
@@ -224,6 +233,7 @@ def check(
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    allow_outside: AllowOutsideOption = False,
 ) -> None:
     """Validate the configuration and fact files without building."""
     with _reported():
@@ -234,7 +244,7 @@ def check(
             age = parse_age(max_age) if max_age is not None else None
         except Exception as exc:
             raise _bad_parameter(str(exc), param_hint="'--max-age'") from None
-        checked = check_brief(config, max_age=age, strict=strict)
+        checked = check_brief(config, max_age=age, strict=strict, allow_outside=allow_outside)
         _warn(checked.warnings)
         brief = checked.brief
         _echo(
@@ -250,6 +260,7 @@ def watch(
     everything: AllOption = False,
     formats: FormatOption = None,
     out: OutOption = None,
+    allow_outside: AllowOutsideOption = False,
 ) -> None:
     """Rebuild whenever the facts, the configuration or a template changes."""
     with _reported():
@@ -272,6 +283,7 @@ def watch(
             everything=everything,
             formats=[f.value for f in formats] if formats else list(FORMATS),
             out_dir=out,
+            allow_outside=allow_outside,
         )
 
 
@@ -315,12 +327,13 @@ def matrix(config: ConfigOption = DEFAULT_CONFIG) -> None:
 def list_(
     what: Annotated[Listing, typer.Argument(help="What to list.")] = Listing.all,
     config: ConfigOption = DEFAULT_CONFIG,
+    allow_outside: AllowOutsideOption = False,
 ) -> None:
     """List the brief's topics, facts, sources or audiences."""
     with _reported():
         from briefgen.pipeline import check as check_brief
 
-        brief = check_brief(config).brief
+        brief = check_brief(config, allow_outside=allow_outside).brief
         if what in (Listing.all, Listing.topics):
             _heading("topics", what)
             for topic in brief.topics:
@@ -354,13 +367,14 @@ def verify_quotes(
         typer.Option("--archive", "-a", help="Folder of archived source texts, <source id>.txt."),
     ],
     config: ConfigOption = DEFAULT_CONFIG,
+    allow_outside: AllowOutsideOption = False,
 ) -> None:
     """Check every quote against the archived text of its source."""
     with _reported():
         from briefgen.pipeline import check as check_brief
         from briefgen.verify import verify_quotes as verify
 
-        result = verify(check_brief(config).brief, archive)
+        result = verify(check_brief(config, allow_outside=allow_outside).brief, archive)
         for miss in result.misses:
             _echo(f"miss: {miss}", err=True)
         found = result.checked - len(result.misses)
@@ -375,6 +389,7 @@ def trace_source(
         str, typer.Argument(metavar="SOURCE_ID", help="The id of a source in sources.yaml.")
     ],
     config: ConfigOption = DEFAULT_CONFIG,
+    allow_outside: AllowOutsideOption = False,
 ) -> None:
     """List every fact and judgment that rests on a source."""
     with _reported():
@@ -383,7 +398,7 @@ def trace_source(
         from briefgen.pipeline import check as check_brief
         from briefgen.trace import trace
 
-        brief = check_brief(config).brief
+        brief = check_brief(config, allow_outside=allow_outside).brief
         if source_id not in brief.sources_by_id:
             close = difflib.get_close_matches(source_id, list(brief.sources_by_id), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -530,6 +545,9 @@ def _shown(path: Path) -> str:
 
 def main() -> None:
     """Console-script entry point."""
+    from briefgen.workers import exit_on_sigterm
+
+    exit_on_sigterm()  # a CI cancel unwinds like Ctrl-C: workers killed, temporary files gone
     try:
         code = app(standalone_mode=False)
     except _CLICK_ERROR as exc:  # a usage error: Click's message, made safe to print

@@ -8,6 +8,7 @@ and never more than a size limit.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Sequence
@@ -37,33 +38,54 @@ def confined(path: Path, roots: Sequence[Path], what: str, where: Where | None =
     return path.resolve()
 
 
-def read_regular(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file; a clean BriefError for anything else or anything larger.
+def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; BriefError for anything else.
 
-    The file is opened without blocking and checked after opening, so a FIFO
-    cannot hang the build and a file swapped for one in between is still caught.
+    A folder, a broken symbolic link, a FIFO or a device is refused by name, and
+    never blocks: the file is opened without waiting and checked before reading.
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except FileNotFoundError as exc:
-        broken = os.path.islink(path)
-        message = "is a broken symbolic link" if broken else "does not exist"
-        raise BriefError(f"file {message}", Where(path)) from exc
-    except IsADirectoryError as exc:
-        raise BriefError("is a folder, not a file", Where(path)) from exc
+        _refuse_special(path, os.stat(path).st_mode)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as exc:
-        raise BriefError(f"cannot read file: {exc.strerror}", Where(path)) from exc
-    with os.fdopen(descriptor, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if stat.S_ISDIR(info.st_mode):
-            raise BriefError("is a folder, not a file", Where(path))
-        if not stat.S_ISREG(info.st_mode):
-            raise BriefError("is not a regular file", Where(path), "briefgen reads only files")
-        if info.st_size > limit:
-            raise BriefError(
-                f"file is larger than {limit // (1024 * 1024)} MiB", Where(path), "split it"
-            )
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise BriefError(f"file is larger than {limit // (1024 * 1024)} MiB", Where(path))
-    return data
+        raise _read_error(path, exc) from exc
+    try:
+        _refuse_special(path, os.fstat(descriptor).st_mode)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise _read_error(path, exc) from exc
+    finally:
+        os.close(descriptor)
+    if len(raw) > limit:
+        raise BriefError(
+            f"file is larger than {limit // (1024 * 1024)} MiB",
+            Where(path),
+            "split it into several smaller files",
+        )
+    return raw
+
+
+def _refuse_special(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise BriefError("is a folder, not a file", Where(path), "rename or remove it")
+    raise BriefError(
+        "is not a regular file", Where(path), "only ordinary files are read; remove or rename it"
+    )
+
+
+def _read_error(path: Path, exc: OSError) -> BriefError:
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        return BriefError(
+            "is a broken symbolic link",
+            Where(path),
+            "point the link at an existing file, or remove it",
+        )
+    if exc.errno == errno.ELOOP:
+        return BriefError("is a symbolic link loop", Where(path), "remove it")
+    if exc.errno == errno.EISDIR:
+        return BriefError("is a folder, not a file", Where(path), "rename or remove it")
+    reason = exc.strerror or "unknown error"
+    return BriefError(f"cannot read file: {reason[:1].lower()}{reason[1:]}", Where(path))

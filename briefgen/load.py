@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from briefgen.cache import cached
-from briefgen.confine import OUTSIDE_HINT, confined, is_inside
+from briefgen.confine import OUTSIDE_HINT, confined, is_inside, read_regular
 from briefgen.errors import BriefError, Problem, Where
 from briefgen.model import (
     Audience,
@@ -32,7 +32,7 @@ from briefgen.model import (
     Topic,
     Version,
 )
-from briefgen.yamlread import Document, Marks, decode_yaml, read_bytes, read_yaml
+from briefgen.yamlread import Document, Marks, decode_yaml, read_yaml
 
 SOURCES_FILE = "sources.yaml"
 CONFIG_FILE = "briefgen.yaml"
@@ -136,8 +136,8 @@ def _confined(path: Path, roots: tuple[Path, ...]) -> Path:
 
 
 def _load_topic(path: Path) -> Topic:
-    raw = read_bytes(path)
-    return cached(path, raw, lambda: _to_model(Topic, decode_yaml(raw, path), ()))
+    raw = read_regular(path)
+    return _to_model(Topic, cached(path, raw, lambda: decode_yaml(raw, path)), ())
 
 
 def topic_files(facts_dir: Path) -> list[Path]:

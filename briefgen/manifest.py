@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from briefgen import __version__
+from briefgen.confine import is_inside, read_regular
 from briefgen.errors import BriefError, Where
 from briefgen.model import Brief, Fact
 from briefgen.select import Selection
@@ -67,18 +67,20 @@ def read_manifest(path: Path) -> Manifest:
     Anything else that is not a manifest briefgen wrote (not a regular file,
     too large, not JSON, or JSON of the wrong shape) is a BriefError naming the file.
     """
-    try:
-        data = json.loads(_read_regular_file(path).decode("utf-8"))
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return Manifest()
-    except _NotAManifest as exc:
-        raise _unreadable(path, str(exc)) from None
+    try:
+        data = json.loads(read_regular(path, limit=_LARGEST).decode("utf-8"))
+    except BriefError as exc:  # a folder, a FIFO, a broken link, too large
+        raise _unreadable(path, exc.problems[0].message) from None
     except json.JSONDecodeError as exc:
         raise _unreadable(path, "it is not valid JSON", exc.lineno) from None
     except UnicodeDecodeError:
         raise _unreadable(path, "it is not UTF-8 text") from None
     except RecursionError:
         raise _unreadable(path, "it is nested too deeply") from None
+    except MemoryError:
+        raise _unreadable(path, "it is too large to read") from None
     except OSError as exc:
         raise _unreadable(path, exc.strerror or str(exc)) from None
     if isinstance(data, dict) and _is_other_version(data.get("manifest")):
@@ -91,8 +93,8 @@ def read_manifest(path: Path) -> Manifest:
         ) from None
 
 
-_HINT = "delete it (the next build writes a new one) or pass --force"
-_LARGEST = 256 * 1024**2
+_HINT = "delete it; the next build writes a new one"
+_LARGEST = 64 * 1024**2
 """Bytes a manifest may have: far more than any real one, little enough to read safely."""
 _TEXT_FIELDS = ("audience", "format", "sha256", "built")
 _DIGEST_FIELDS = ("inputs", "facts")
@@ -105,25 +107,6 @@ class _NotAManifest(Exception):
 
 def _unreadable(path: Path, reason: str, line: int | None = None) -> BriefError:
     return BriefError(f"cannot read the manifest: {reason}", Where(path, line), _HINT)
-
-
-def _read_regular_file(path: Path) -> bytes:
-    """The bytes of the regular file at `path`: never blocks on a pipe or reads a device."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except IsADirectoryError:
-        raise _NotAManifest("it is a folder, not a file") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
-            raise _NotAManifest("it is a folder, not a file")
-        if not stat.S_ISREG(mode):
-            raise _NotAManifest("it is not a regular file (a pipe, socket or device)")
-        content = handle.read(_LARGEST + 1)
-    if len(content) > _LARGEST:
-        raise _NotAManifest(f"it is larger than {_LARGEST // 1024**2} MiB")
-    return content
 
 
 def _is_other_version(version: object) -> bool:
@@ -198,19 +181,62 @@ def sha256(content: bytes) -> str:
 
 
 def input_digests(brief: Brief, template_dirs: Iterable[Path], build_date: str) -> dict[str, str]:
-    """sha256 of every file an edition is made from, plus briefgen's version and the date."""
+    """sha256 of every file an edition may be made from, plus briefgen's version and the date.
+
+    Only regular files inside the folders the build may read count: a link
+    that leads outside the project, or a FIFO, is never read (the template
+    loader refuses it if a template asks for it).
+    """
     digests = {"briefgen": __version__, "build date": build_date}
     config_path = brief.config.where()
     if config_path is not None:
         digests[_name(config_path.file, brief.root)] = _file_digest(config_path.file)
     facts_dir = brief.root / brief.config.facts
     for path in sorted(facts_dir.glob("*.y*ml")):
-        digests[_name(path, brief.root)] = _file_digest(path)
+        if path.is_file():
+            digests[_name(path, brief.root)] = _file_digest(path)
+    roots = [brief.root, *brief.outside, *template_dirs]
     for folder in template_dirs:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            if "__pycache__" not in path.parts:
-                digests[_name(path, brief.root, folder)] = _file_digest(path)
+        for path in _files(folder):
+            if is_inside(path, roots) and path.is_file():
+                digests[_name(path, brief.root)] = _file_digest(path)
     return digests
+
+
+def edition_inputs(
+    inputs: Mapping[str, str], brief: Brief, selection: Selection, used: Iterable[Path]
+) -> dict[str, str]:
+    """The inputs one edition was made from: shared settings, its topics' files, its templates.
+
+    An edition's manifest entry names no file it does not show (an internal
+    topic's file stays out of the public edition's entry).
+    """
+    facts_dir = brief.root / brief.config.facts
+    shared = {"briefgen", "build date", _name(facts_dir / "sources.yaml", brief.root)}
+    if (config := brief.config.where()) is not None:
+        shared.add(_name(config.file, brief.root))
+    topics = {
+        _name(where.file, brief.root)
+        for section in selection.sections
+        if (where := section.topic.where()) is not None
+    }
+    templates = {input_name(path, brief.root) for path in used}
+    wanted = shared | topics | templates
+    return {name: digest for name, digest in inputs.items() if name in wanted}
+
+
+def input_name(path: Path, root: Path) -> str:
+    """The manifest's name for an input file: relative to the project, or 'briefgen:...'."""
+    return _name(path, root)
+
+
+def _files(folder: Path) -> list[Path]:
+    """Every file under `folder`, in name order, without following linked folders."""
+    found = []
+    for parent, subfolders, names in os.walk(folder):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        found += [Path(parent, name) for name in names]
+    return sorted(found)
 
 
 def fact_digests(facts: Iterable[Fact]) -> dict[str, str]:
@@ -300,13 +326,17 @@ def changes_since(
 
 
 def _file_digest(path: Path) -> str:
-    return sha256(path.read_bytes())
+    return sha256(read_regular(path))
 
 
 def _name(path: Path, root: Path, folder: Path | None = None) -> str:
-    """A stable name for an input: relative to the project, or marked as built in."""
+    """A stable name for an input: relative to the project, marked as built in, or as outside."""
+    from briefgen.render import BUILTIN_TEMPLATES
+
     resolved = path.resolve()
     if resolved.is_relative_to(root.resolve()):
         return resolved.relative_to(root.resolve()).as_posix()
-    base = folder.resolve() if folder else resolved.parent
-    return "briefgen:" + resolved.relative_to(base.parent).as_posix()
+    builtin = BUILTIN_TEMPLATES.resolve()
+    if resolved.is_relative_to(builtin):
+        return "briefgen:" + resolved.relative_to(builtin.parent).as_posix()
+    return "outside:" + resolved.as_posix()  # a folder the user allowed with --allow-outside

@@ -76,6 +76,7 @@ def lay_out(task: Task) -> LaidOut:
         document = weasyprint.HTML(
             string=task.html, base_url=task.base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
         ).render(font_config=_fonts, **options)
+        _drop_attachments(document)
         pdf = document.write_pdf(**options)
     except OverBudget:
         raise  # out of time: briefgen.workers says so
@@ -89,6 +90,17 @@ def lay_out(task: Task) -> LaidOut:
         bookmarks=tuple(_labels(document.make_bookmark_tree())),
         metadata=metadata_strings(document.metadata),
     )
+
+
+def _drop_attachments(document: weasyprint.Document) -> None:
+    """Embed no file in the PDF, whatever the template asks.
+
+    `<link rel=attachment>` and `<a rel=attachment>` would carry whole project
+    files (a fact file with internal material) inside the PDF, past the guard.
+    """
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]
 
 
 def page_text(document: weasyprint.Document) -> str:

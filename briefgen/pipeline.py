@@ -22,6 +22,7 @@ from briefgen.manifest import (
     Manifest,
     OutputRecord,
     changes_since,
+    edition_inputs,
     edition_key,
     fact_digests,
     input_digests,
@@ -127,15 +128,10 @@ def build(
             raise BriefError(problems=warnings)
     chosen = choose(brief.config, audiences, everything=everything)
     target = out_dir if out_dir is not None else brief.root / brief.config.output
-    created = not target.exists()
-    try:
-        with output_lock(target):
-            built, written = _build_locked(
-                brief, chosen, formats, target, force=force, since=since, jobs=jobs
-            )
-    finally:
-        if created and target.is_dir() and not any(target.iterdir()):
-            target.rmdir()  # a failed first build leaves no empty folder behind
+    with output_lock(target):
+        built, written = _build_locked(
+            brief, chosen, formats, target, force=force, since=since, jobs=jobs
+        )
     return Built(brief, built, written, warnings)
 
 
@@ -174,7 +170,9 @@ def _build_locked(
             record = records[names[0]]
             built.append(EditionBuilt(edition.name, names, list(record.facts), record.pages, True))
         else:
-            prepared = _prepare(brief, edition, selection, names, shown, key, baseline, today)
+            prepared = _prepare(
+                brief, edition, selection, names, shown, key, inputs, baseline, today
+            )
             pending.append((len(built), prepared))
             built.append(prepared.summary)
     tasks = [_layout_task(brief, prepared.html, prepared.edition) for _, prepared in pending]
@@ -189,7 +187,7 @@ def _build_locked(
             _check_pdf(prepared, pdf)
         made = _finish(prepared, pdf)
         files.update(made)
-        records.update(_records(prepared, made, inputs, pdf, today))
+        records.update(_records(prepared, made, pdf, today))
         built[place] = replace(prepared.summary, pages=pdf.pages if pdf else None)
     if files:
         files[MANIFEST] = Manifest(records).to_bytes()  # written last: see write_outputs
@@ -208,6 +206,7 @@ class _Prepared:
     key: str
     summary: EditionBuilt
     guard: Guard
+    inputs: dict[str, str]
 
 
 def _prepare(
@@ -217,6 +216,7 @@ def _prepare(
     names: list[str],
     shown: dict[str, str],
     key: str,
+    inputs: dict[str, str],
     baseline: Manifest,
     today: dt.date,
 ) -> _Prepared:
@@ -228,7 +228,8 @@ def _prepare(
     guard = Guard(selection, brief.config, audience=edition.name)
     guard.check_html(rendered.html)
     summary = EditionBuilt(edition.name, names, rendered.fact_ids, None, False, changes)
-    return _Prepared(edition, names, rendered.html, shown, key, summary, guard)
+    used = edition_inputs(inputs, brief, selection, rendered.templates)
+    return _Prepared(edition, names, rendered.html, shown, key, summary, guard, used)
 
 
 def _check_pdf(prepared: _Prepared, laid_out: LaidOut) -> None:
@@ -268,7 +269,6 @@ def _finish(prepared: _Prepared, laid_out: LaidOut | None) -> dict[str, bytes]:
 def _records(
     prepared: _Prepared,
     files: dict[str, bytes],
-    inputs: dict[str, str],
     laid_out: LaidOut | None,
     today: dt.date,
 ) -> dict[str, OutputRecord]:
@@ -278,7 +278,7 @@ def _records(
             format=name.rsplit(".", 1)[1],
             sha256=sha256(content),
             built=today.isoformat(),
-            inputs=inputs,
+            inputs=prepared.inputs,
             facts=prepared.facts,
             pages=laid_out.pages if laid_out else None,
             key=prepared.key,

@@ -17,6 +17,7 @@ import difflib
 import math
 import os
 import re
+import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ MAX_VALUE = 1_000_000
 """Longest string or list an operator in a template may build, and largest power."""
 _CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
 """Control characters (tab and line breaks aside) removed from the HTML a template writes."""
+MAX_NESTING = 20
+"""How many times one template may be open at once (a template that includes itself)."""
 _HUGE_WIDTH = re.compile(r"%[-+ #0]*(\d{5,}|\*)|\.(\d{5,}|\*)")
 
 
@@ -55,6 +58,8 @@ class Rendered:
 
     html: str
     fact_ids: list[str]
+    templates: tuple[Path, ...] = ()
+    """Every template and stylesheet file it was made from."""
 
 
 def template_dirs(brief: Brief) -> list[Path]:
@@ -74,6 +79,7 @@ class ConfinedLoader(jinja2.BaseLoader):
     def __init__(self, folders: Sequence[Path], roots: Sequence[Path]) -> None:
         self.folders = list(folders)
         self.roots = list(roots)
+        self.served: list[Path] = []
 
     def get_source(
         self, environment: jinja2.Environment, template: str
@@ -91,6 +97,7 @@ class ConfinedLoader(jinja2.BaseLoader):
                 line = raw[: exc.start].count(b"\n") + 1
                 raise BriefError("file is not valid UTF-8", Where(candidate, line)) from exc
             mtime = real.stat().st_mtime
+            self.served.append(candidate)
             return (
                 text,
                 str(candidate),
@@ -122,6 +129,14 @@ class BriefEnvironment(ImmutableSandboxedEnvironment):
     """
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> Any:
+        """A template by name; refused when it is already open too many times (self-inclusion)."""
+        if isinstance(name, str) and _open_count(name) >= MAX_NESTING:
+            raise jinja2.exceptions.SecurityError(
+                f"template {name!r} includes itself (over {MAX_NESTING} levels deep)"
+            )
+        return super().get_template(name, parent, globals)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _check_size(operator, left, right)
@@ -189,8 +204,7 @@ def _render(
             brief, selection, edition, build_date=build_date, stylesheet=css, changes=changes
         )
         template = env.get_template(edition.template)
-        where = _setting_where(brief, edition, "template")
-        html = _capped(template, view, limits.output_mb * 1024 * 1024, where)
+        html = _capped(template, view, limits.output_mb * 1024 * 1024)
     except BriefError:
         raise
     except jinja2.TemplateNotFound as exc:
@@ -202,8 +216,14 @@ def _render(
         raise BriefError(f"template syntax error: {exc.message}", where) from exc
     except Exception as exc:  # errors raised while a template runs, running out of budget too
         message = f"template error: {_describe(exc, limits)}"
-        raise BriefError(message, _template_where(exc, dirs), _hint(exc)) from exc
-    return Rendered(html=html.translate(_CONTROL), fact_ids=[fact.id for fact in selection.facts])
+        where = _template_where(exc, dirs) or getattr(exc, "template_where", None)
+        raise BriefError(message, where, _hint(exc)) from exc
+    assert isinstance(env.loader, ConfinedLoader)
+    return Rendered(
+        html=html.translate(_CONTROL),
+        fact_ids=[fact.id for fact in selection.facts],
+        templates=tuple(dict.fromkeys(env.loader.served)),
+    )
 
 
 def day(date: dt.date | str) -> str:
@@ -218,22 +238,56 @@ def human(date: Mapping[str, Any] | None) -> str:
     return str(date["text"]) if date else ""
 
 
-def _capped(template: jinja2.Template, view: View, limit: int, where: Where | None) -> str:
-    """The template's output, stopped once it passes `limit` characters."""
+def _capped(template: jinja2.Template, view: View, limit: int) -> str:
+    """The template's output, stopped once it passes `limit` characters.
+
+    An error raised while the output is gathered (the time running out
+    between two pieces, say) carries the template line reached so far as
+    `template_where`, since its own traceback holds no template frame.
+    """
     chunks: list[str] = []
     size = 0
     stream: Iterator[str] = template.generate(view)
-    for chunk in stream:
-        size += len(chunk)
-        if size > limit:
-            raise BriefError(
-                f"the template wrote more than {limit // (1024 * 1024)} MiB of HTML",
-                where,
-                "a brief is far smaller; look for a loop that never ends "
-                "(or raise limits.output_mb in the configuration)",
-            )
-        chunks.append(chunk)
+    try:
+        for chunk in stream:
+            size += len(chunk)
+            if size > limit:
+                raise BriefError(
+                    f"the template wrote more than {limit // (1024 * 1024)} MiB of HTML",
+                    _generator_where(stream),
+                    "a brief is far smaller; look for a loop that never ends, "
+                    "or raise limits.output_mb in the configuration",
+                )
+            chunks.append(chunk)
+    except Exception as exc:
+        exc.template_where = _generator_where(stream)  # type: ignore[attr-defined]
+        raise
     return "".join(chunks)
+
+
+def _generator_where(stream: Any) -> Where | None:
+    """The template line a paused template generator has reached."""
+    frame = None
+    while stream is not None and getattr(stream, "gi_frame", None) is not None:
+        frame = stream.gi_frame
+        stream = stream.gi_yieldfrom
+    template = frame.f_globals.get("__jinja_template__") if frame is not None else None
+    if template is None or template.filename is None:
+        return None
+    assert frame is not None
+    return Where(Path(template.filename), template.get_corresponding_lineno(frame.f_lineno))
+
+
+def _open_count(name: str) -> int:
+    """How many frames of the running render belong to template `name`."""
+    count = 0
+    frame = sys._getframe(1)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None and template.name == name and frame.f_code.co_name == "root":
+            count += 1
+        frame = frame.f_back
+    return count
 
 
 def _check_size(operator: str, left: Any, right: Any) -> None:

@@ -20,11 +20,12 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from briefgen.confine import read_regular
 from briefgen.errors import BriefError, Problem, Where
 from briefgen.load import SOURCES_FILE, sources_in
 from briefgen.model import Id, Name, Source
 from briefgen.write import write_outputs
-from briefgen.yamlread import decode_utf8, decode_yaml, parse_yaml, read_bytes
+from briefgen.yamlread import decode_utf8, decode_yaml, parse_yaml
 
 MODELLED = tuple(f.alias or name for name, f in Source.model_fields.items())
 """The CSL fields a source record holds, in the order records are written."""
@@ -136,7 +137,7 @@ def write_import(report: ImportReport, sources_path: Path) -> Path | None:
     """
     if not report.changed:
         return None
-    current = read_bytes(sources_path) if sources_path.exists() else b""
+    current = read_regular(sources_path) if sources_path.exists() else b""
     if current != report.before:
         raise BriefError(
             f"{sources_path.name} changed since the import read it",
@@ -174,7 +175,7 @@ def _read_sources(path: Path) -> tuple[bytes, list[Source]]:
     """The sources file's bytes and records; an absent or empty file has none."""
     if not path.exists():
         return b"", []
-    raw = read_bytes(path)
+    raw = read_regular(path)
     document = decode_yaml(raw, path)
     if document.data is None:  # only comments so far
         return raw, []
@@ -186,7 +187,7 @@ def _read_text(path: Path) -> str:
         raise BriefError(
             "no such file", Where(path), "pass the CSL-JSON file your reference manager exported"
         )
-    return decode_utf8(read_bytes(path), path)
+    return decode_utf8(read_regular(path), path)
 
 
 def _item_offsets(text: str) -> list[int]:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from briefgen.errors import BriefError
 from briefgen.load import load_config
@@ -51,29 +52,25 @@ def watch(
     everything: bool = False,
     formats: Sequence[str] = ("html", "pdf"),
     out_dir: Path | None = None,
+    allow_outside: bool = False,
 ) -> None:
     """Build once, then once after every batch of `changes`, reporting each round."""
-    report(_round(config_path, audiences, everything, formats, out_dir))
+    options = {
+        "audiences": audiences,
+        "everything": everything,
+        "formats": formats,
+        "out_dir": out_dir,
+        "allow_outside": allow_outside,
+    }
+    report(_round(config_path, options))
     for _ in changes:
-        report(_round(config_path, audiences, everything, formats, out_dir))
+        report(_round(config_path, options))
 
 
-def _round(
-    config_path: Path,
-    audiences: Sequence[str],
-    everything: bool,
-    formats: Sequence[str],
-    out_dir: Path | None,
-) -> Round:
+def _round(config_path: Path, options: dict[str, Any]) -> Round:
     start = time.perf_counter()
     try:
-        built = build(
-            config_path,
-            audiences=audiences,
-            everything=everything,
-            formats=formats,
-            out_dir=out_dir,
-        )
+        built = build(config_path, **options)
     except BriefError as exc:
         return Round(time.perf_counter() - start, error=exc)
     return Round(time.perf_counter() - start, built=built)

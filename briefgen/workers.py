@@ -187,7 +187,7 @@ class _Runner:
         ready = wait(list(self.running), timeout)
         finished = []
         for connection in ready:
-            child = self.running.pop(connection)  # type: ignore[arg-type]
+            child = self.running[connection]  # type: ignore[index]
             finished.append((child, self._outcome(child)))
         now = time.monotonic()
         for child in list(self.running.values()):
@@ -201,9 +201,9 @@ class _Runner:
             payload = child.connection.recv_bytes()
         except (EOFError, OSError):
             payload = None
-        finally:
-            child.connection.close()
         exitcode = _reap(child.process, GRACE)
+        del self.running[child.connection]  # only now: until reaped, `_kill_all` sees to it
+        child.connection.close()
         if payload is None:
             raise self._died(exitcode)
         kind, value = pickle.loads(payload)
@@ -233,14 +233,13 @@ class _Runner:
 
     def _kill_all(self) -> None:
         children, self.running = list(self.running.values()), {}
-        started = [child for child in children if child.process.pid is not None]
-        for child in started:
-            with contextlib.suppress(OSError):
+        for child in children:  # all killed first, then reaped: a second Ctrl-C leaves no survivor
+            with contextlib.suppress(OSError, ValueError, AttributeError):  # exited, not started
                 child.process.kill()
         for child in children:
             child.connection.close()
-        for child in started:
-            _reap(child.process, None)
+            with contextlib.suppress(ValueError, AssertionError):  # released, not started
+                _reap(child.process, None)
 
 
 def _reap(process: BaseProcess, timeout: float | None) -> int | None:

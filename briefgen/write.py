@@ -36,12 +36,17 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     The lock is an exclusive `flock` on `out_dir/.briefgen.lock`, released
     when the block ends or the process dies; a second build into the same
     folder fails at once instead of waiting. The lock file is removed when the
-    block ends, so a finished build leaves only its outputs. Where there is no
-    `fcntl` (Windows), nothing is locked.
+    block ends, and so is `out_dir` if this created it and nothing was written,
+    so a build leaves only its outputs. Where there is no `fcntl` (Windows),
+    nothing is locked.
     """
+    created = not out_dir.exists()
     _make_folder(out_dir)
     if fcntl is None:
-        yield
+        try:
+            yield
+        finally:
+            _remove_if_new_and_empty(out_dir, created)
         return
     lock_path = out_dir / LOCK
     descriptor = _lock(lock_path, out_dir)
@@ -49,18 +54,28 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         remove_stale_temporaries(out_dir)
         yield
     finally:
-        # Unlink while still holding the lock: a build waiting on this file finds
+        # Clear up while still holding the lock: a build waiting on this file finds
         # it gone once it gets the lock, and starts again with a new one.
         with suppress(OSError):
             lock_path.unlink()
+        _remove_if_new_and_empty(out_dir, created)
         os.close(descriptor)
+
+
+def _remove_if_new_and_empty(out_dir: Path, created: bool) -> None:
+    if created:
+        with suppress(OSError):
+            out_dir.rmdir()  # fails, as it should, unless the folder is empty
 
 
 def _lock(lock_path: Path, out_dir: Path) -> int:
     """`lock_path` opened and exclusively locked; a BriefError if another build holds it."""
     assert fcntl is not None
     for _ in range(_LOCK_ATTEMPTS):
+        _make_folder(out_dir)  # again: the build that held it may have removed an empty one
         descriptor = _open_lock(lock_path, out_dir)
+        if descriptor is None:
+            continue
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             if _is_current(descriptor, lock_path):
@@ -79,10 +94,13 @@ def _lock(lock_path: Path, out_dir: Path) -> int:
     raise BriefError("cannot lock the output folder: its lock file keeps changing", Where(out_dir))
 
 
-def _open_lock(lock_path: Path, out_dir: Path) -> int:
+def _open_lock(lock_path: Path, out_dir: Path) -> int | None:
+    """The lock file, opened (created if need be); None if its folder went meanwhile."""
     flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
     try:
         return os.open(lock_path, flags, 0o644)
+    except FileNotFoundError:
+        return None
     except OSError as exc:
         raise BriefError(
             f"cannot lock the output folder: {exc.strerror or exc}", Where(out_dir)

@@ -9,10 +9,7 @@ expansion is bounded so an alias bomb fails fast.
 
 from __future__ import annotations
 
-import errno
-import os
 import re
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +17,11 @@ from typing import Any
 
 import yaml
 
+from briefgen.confine import read_regular
 from briefgen.errors import BriefError, Where
 
 NodePath = tuple[str | int, ...]
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-"""The largest file briefgen reads; a big brief's topic files are a few hundred kilobytes."""
 MAX_NODES = 200_000
 MAX_DEPTH = 50
 """No brief file needs more than a handful of levels; deep nesting is an attack or an accident."""
@@ -89,60 +85,7 @@ class Document:
 
 def read_yaml(path: Path) -> Document:
     """Read one YAML file safely; raise BriefError with file:line on any problem."""
-    return decode_yaml(read_bytes(path), path)
-
-
-def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes; BriefError for anything else.
-
-    A folder, a broken symbolic link, a FIFO or a device is refused by name, and
-    never blocks: the file is opened without waiting and checked before reading.
-    """
-    try:
-        _refuse_special(path, os.stat(path).st_mode)
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
-    except OSError as exc:
-        raise _read_error(path, exc) from exc
-    try:
-        _refuse_special(path, os.fstat(descriptor).st_mode)
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            raw = handle.read(limit + 1)
-    except OSError as exc:
-        raise _read_error(path, exc) from exc
-    finally:
-        os.close(descriptor)
-    if len(raw) > limit:
-        raise BriefError(
-            f"file is larger than {limit // (1024 * 1024)} MiB",
-            Where(path),
-            "split it into several smaller files",
-        )
-    return raw
-
-
-def _refuse_special(path: Path, mode: int) -> None:
-    if stat.S_ISREG(mode):
-        return
-    if stat.S_ISDIR(mode):
-        raise BriefError("is a folder, not a file", Where(path), "rename or remove it")
-    raise BriefError(
-        "is not a regular file", Where(path), "only ordinary files are read; remove or rename it"
-    )
-
-
-def _read_error(path: Path, exc: OSError) -> BriefError:
-    if exc.errno == errno.ENOENT and path.is_symlink():
-        return BriefError(
-            "is a broken symbolic link",
-            Where(path),
-            "point the link at an existing file, or remove it",
-        )
-    if exc.errno == errno.ELOOP:
-        return BriefError("is a symbolic link loop", Where(path), "remove it")
-    if exc.errno == errno.EISDIR:
-        return BriefError("is a folder, not a file", Where(path), "rename or remove it")
-    reason = exc.strerror or "unknown error"
-    return BriefError(f"cannot read file: {reason[:1].lower()}{reason[1:]}", Where(path))
+    return decode_yaml(read_regular(path), path)
 
 
 def decode_yaml(raw: bytes, path: Path) -> Document:

@@ -46,8 +46,8 @@ def test_a_corrupt_entry_is_ignored_and_the_cache_can_be_off(project, monkeypatc
     cache = tmp_path / "cache"
     monkeypatch.setenv("BRIEFGEN_CACHE", str(cache))
     load_brief(CONFIG)
-    for entry in cache.rglob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in cache.rglob("*.json"):
+        entry.write_bytes(b"not json")
     seen = parses(monkeypatch)
     assert load_brief(CONFIG).facts[0].id == "treaty-signed"
     assert seen == ["treaty.yaml"]
@@ -62,5 +62,29 @@ def test_the_cache_lives_outside_the_project(project, monkeypatch, tmp_path):
     monkeypatch.delenv("BRIEFGEN_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     load_brief(CONFIG)
-    assert list((tmp_path / "xdg" / "briefgen").rglob("*.pickle"))
+    assert list((tmp_path / "xdg" / "briefgen").rglob("*.json"))
     assert not [p for p in root.rglob("*") if "cache" in p.name.lower()]
+
+
+def test_an_entry_is_data_that_cannot_run_code(project, monkeypatch, tmp_path):
+    """An entry someone else wrote (a pickle, or JSON of another shape) is ignored, never run."""
+    import pickle
+
+    project()
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BRIEFGEN_CACHE", str(cache))
+    load_brief(CONFIG)
+    marker = tmp_path / "ran"
+
+    class Exploit:
+        def __reduce__(self):  # type: ignore[no-untyped-def]
+            return (marker.write_text, ("owned",))
+
+    for entry in cache.rglob("*.json"):
+        entry.write_bytes(pickle.dumps(Exploit()))
+    assert load_brief(CONFIG).facts[0].id == "treaty-signed"
+    for entry in cache.rglob("*.json"):
+        entry.write_text('{"format": 1, "data": {"id": "x"}, "values": [[[{}], 1, 1]], "keys": []}')
+    assert load_brief(CONFIG).facts[0].id == "treaty-signed"
+    assert not marker.exists()
+    assert not list(cache.rglob("*.pickle"))

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefgen.cli import app
+from briefgen.cli import app, terminal_safe
 from tests.conftest import edit
+from tests.hostile import run_briefgen
 
 COMMANDS = [
     "build",
@@ -329,3 +330,76 @@ def test_sources_import_of_bad_json_is_exit_1(project, run, tmp_path):
     result = run("sources", "import", str(bad))
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ") and ":1:13: invalid JSON" in result.stderr
+
+
+# Nothing from user text reaches the terminal raw ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("\x1b[31mRED\x1b[0m", "\\x1b[31mRED\\x1b[0m"),
+        ("a\x00b\x07c\x08d\x7f", "a\\x00b\\x07c\\x08d\\x7f"),
+        ("over\rwrite", "over\\x0dwrite"),
+        ("\x9b2J\x85", "\\x9b2J\\x85"),
+        ("line\u2028para\u2029", "line\\u2028para\\u2029"),
+        ("\u202edesrever", "\\u202edesrever"),
+        ("tab\tand\nnewline stay", "tab\tand\nnewline stay"),
+        ("Zürich — 東京 🧿", "Zürich — 東京 🧿"),
+    ],
+)
+def test_terminal_safe_escapes_control_characters(text, shown):
+    assert terminal_safe(text) == shown
+
+
+def test_a_topic_title_with_an_escape_sequence_cannot_be_loaded(project, run):
+    project()
+    edit(Path("facts/treaty.yaml"), "title: The treaty", 'title: "\\e[31mRED"')
+    for command in ("check", "list"):
+        result = run(command)
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert result.stderr == (
+            "error: facts/treaty.yaml:2:8: control character U+001B (ESC) in text "
+            "(remove it; only tabs and line breaks are allowed in text)\n"
+        )
+
+
+def test_listed_titles_are_printed_escaped(project, run):
+    project()
+    edit(Path("facts/treaty.yaml"), "title: The treaty", 'title: "The\\Ltreaty\\u202e"')
+    result = run("list", "topics")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "treaty                 3 facts   1 judgment  The\\u2028treaty\\u202e\n"
+
+
+def test_a_file_name_with_an_escape_character_is_printed_escaped(project, run):
+    project()
+    try:
+        Path("facts/bad\x1b[31m.yaml").write_text("id: bad\nid: again\n", encoding="utf-8")
+    except OSError:
+        pytest.skip("this file system refuses control characters in names")
+    result = run("check")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output
+    assert result.stderr == (
+        "error: facts/bad\\x1b[31m.yaml:2:1: duplicate key 'id' (first given on line 1)\n"
+    )
+
+
+def test_usage_errors_quoting_user_values_are_escaped(project, run):
+    project()
+    result = run("check", "--max-age", "\x1b[2J1y")
+    assert result.exit_code == 2
+    assert "\x1b" not in result.output
+    assert "Invalid value for '--max-age'" in result.stderr
+    assert "\\x1b[2J1y" in result.stderr
+
+
+def test_the_entry_point_escapes_what_click_itself_prints(tmp_path):
+    result = run_briefgen(["--\x1b[31mbogus"], tmp_path)
+    assert result.returncode == 2
+    assert "\x1b" not in result.stdout + result.stderr
+    assert result.stderr.endswith("Error: No such option: --\\x1b[31mbogus\n")
+    assert run_briefgen(["--version"], tmp_path).returncode == 0
+    assert run_briefgen(["check"], tmp_path).returncode == 1

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from briefgen import __version__
-from briefgen.errors import BriefError
+from briefgen.errors import BriefError, Where
+from briefgen.manifest import Manifest, read_manifest
 from briefgen.pipeline import build, build_date
 from tests.conftest import FIXTURES, edit
 
@@ -43,7 +44,7 @@ def test_the_manifest_records_inputs_facts_and_outputs(project):
     assert public["inputs"]["briefgen"] == __version__
     assert public["inputs"]["briefgen.yaml"] == digest(root / "briefgen.yaml")
     assert public["inputs"]["facts/treaty.yaml"] == digest(root / "facts" / "treaty.yaml")
-    assert public["inputs"]["templates/tight.css"] == digest(root / "templates" / "tight.css")
+    assert "templates/tight.css" not in public["inputs"]  # only the 'top' edition uses it
     assert "briefgen:templates/base.html.j2" in public["inputs"]
     assert "briefgen:templates/brief.css" in public["inputs"]
     assert sorted(public["facts"]) == [
@@ -231,3 +232,113 @@ def test_a_no_op_rebuild_does_not_even_import_weasyprint(project):
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["True", "False"]
+
+
+def a_record(**changes: object) -> dict:
+    record = {
+        "audience": "full",
+        "format": "pdf",
+        "sha256": "0" * 64,
+        "built": "2024-01-01",
+        "inputs": {"briefgen.yaml": "1" * 64},
+        "facts": {"treaty-signed": "2" * 64},
+        "pages": 3,
+        "key": "k",
+    }
+    record.update(changes)
+    return record
+
+
+def write_manifest(path: Path, outputs: object, **top: object) -> Path:
+    data = {"manifest": 1, "briefgen": __version__, "outputs": outputs, **top}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_read_manifest_reads_what_a_build_wrote_and_nothing_else(tmp_path):
+    path = write_manifest(tmp_path / "manifest.json", {"b-full.pdf": a_record()})
+    manifest = read_manifest(path)
+    assert manifest.outputs["b-full.pdf"].pages == 3
+    assert read_manifest(tmp_path / "missing.json") == Manifest()
+    assert read_manifest(write_manifest(tmp_path / "v2.json", [], manifest=2)) == Manifest()
+    path.write_bytes(manifest.to_bytes())
+    assert read_manifest(path) == manifest
+    no_pages = {k: v for k, v in a_record().items() if k not in ("pages", "key")}
+    assert read_manifest(write_manifest(path, {"x": no_pages})).outputs["x"].pages is None
+
+
+WRONG = {
+    "pages as text": {"x.pdf": a_record(pages="x")},
+    "pages as true": {"x.pdf": a_record(pages=True)},
+    "negative pages": {"x.pdf": a_record(pages=-1)},
+    "facts as a list": {"x.pdf": a_record(facts=[])},
+    "an input digest as a number": {"x.pdf": a_record(inputs={"a": 1})},
+    "built as a number": {"x.pdf": a_record(built=5)},
+    "key as null": {"x.pdf": a_record(key=None)},
+    "a record as text": {"x.pdf": "a string"},
+    "a missing field": {"x.pdf": {k: v for k, v in a_record().items() if k != "sha256"}},
+    "an unknown field": {"x.pdf": a_record(colour="red")},
+    "outputs as a list": [],
+    "outputs as null": None,
+}
+
+
+@pytest.mark.parametrize("shape", sorted(WRONG))
+def test_a_manifest_of_the_wrong_shape_is_one_error_naming_it(project, shape):
+    root = project()
+    (root / "out").mkdir()
+    path = write_manifest(root / "out" / "manifest.json", WRONG[shape])
+    with pytest.raises(BriefError) as caught:
+        read_manifest(path)
+    (problem,) = caught.value.problems
+    assert str(problem.where) == "out/manifest.json"
+    assert problem.message.startswith("the manifest is not one briefgen wrote: ")
+    assert problem.hint == "delete it; the next build writes a new one"
+    assert "Error" not in problem.message and "[" not in problem.message  # plain words
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[1, 2]", '"text"', '{"outputs": {}}', '{"manifest": "1", "outputs": {}}', "[" * 100_000],
+)
+def test_json_that_is_no_manifest_at_all_is_an_error(tmp_path, text):
+    path = tmp_path / "manifest.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BriefError, match="manifest"):
+        read_manifest(path)
+
+
+def test_a_manifest_that_is_not_utf8_is_an_error(tmp_path):
+    path = tmp_path / "manifest.json"
+    path.write_bytes(b'{"manifest": 1, "outputs": {"\xff": 1}}')
+    with pytest.raises(BriefError, match="cannot read the manifest: it is not UTF-8 text"):
+        read_manifest(path)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_only_a_regular_file_is_read_as_a_manifest(tmp_path, kind):
+    import os
+
+    path = tmp_path / "since.json"
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    with pytest.raises(BriefError) as caught:
+        read_manifest(path)  # a pipe with no writer would block a plain open() forever
+    assert caught.value.where == Where(path)
+    expected = "a folder, not a file" if kind == "folder" else "not a regular file"
+    assert expected in caught.value.problems[0].message
+
+
+def test_an_editions_entry_names_only_the_files_it_was_made_from(project):
+    root = project("audiences")
+    (root / "facts" / "secret.yaml").write_text(
+        "id: secret\ntitle: Secret\nfacts:\n  - id: secret-1\n    text: Hidden.\n"
+        "    handling: internal\n    citations:\n      - source: smith-2021-gazette\n"
+        "        locator: para. 1\n        quote: the four members\n",
+        encoding="utf-8",
+    )
+    build(CONFIG, audiences=["public", "full", "top"])
+    outputs = manifest(root)["outputs"]
+    public, full, top = (outputs[f"widgets-{n}.pdf"]["inputs"] for n in ("public", "full", "top"))
+    assert "facts/secret.yaml" in full and "facts/secret.yaml" not in public
+    assert "templates/tight.css" in top and "templates/tight.css" not in full
+    assert "facts/sources.yaml" in public and "briefgen:templates/_macros.html.j2" in public

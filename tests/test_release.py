@@ -92,7 +92,9 @@ def test_five_words_in_a_row_are_a_leak_four_are_not():
 
 def test_words_the_edition_itself_releases_are_no_leak():
     # "the ministry privately expects" is in the shown fact too: five of its words are not a leak
-    assert not leaks("<p>Four states signed the treaty; the ministry privately expects a quiet year.")
+    assert not leaks(
+        "<p>Four states signed the treaty; the ministry privately expects a quiet year."
+    )
 
 
 def test_attribute_values_versions_and_anchors_count():

@@ -60,6 +60,19 @@ def test_results_come_back_in_task_order_across_jobs():
     assert run_all(slow_first, [], jobs=2, budget=budget, what="squaring") == []
 
 
+def test_at_most_jobs_children_run_at_once(tmp_path):
+    def task(n: int) -> int:
+        mark = tmp_path / str(n)
+        mark.touch()
+        running = len(list(tmp_path.iterdir()))
+        time.sleep(0.2)
+        mark.unlink()
+        return running
+
+    seen = run_all(task, range(6), jobs=2, budget=Budget(10, None), what="x")
+    assert max(seen) == 2
+
+
 def test_tasks_need_not_be_picklable_but_reach_the_child():
     tasks = [lambda: "a", lambda: "b"]
     assert run_all(lambda f: f(), tasks, jobs=2, budget=QUICK, what="calling") == ["a", "b"]
@@ -173,6 +186,11 @@ def test_a_child_killed_by_a_signal_is_an_error_that_says_so():
         run_all(dies, [1], jobs=1, budget=QUICK, what="laying out")
 
 
+def test_a_child_that_exits_without_a_result_is_an_error_that_says_so():
+    with pytest.raises(BriefError, match="worker process ended with exit code 3"):
+        run_all(lambda _: os._exit(3), [1], jobs=1, budget=QUICK, what="laying out")
+
+
 def test_the_first_failure_kills_the_other_children(tmp_path):
     def task(n: int) -> None:
         if n == 0:
@@ -256,3 +274,44 @@ def test_sigterm_exits_with_143_after_killing_the_children():
     assert process.wait(10) == 143
     assert process.stdout is not None and process.stdout.read() == "cleaned up\n"
     assert wait_gone(child, 5)
+
+
+HIDDEN_IN_CSS = """<!DOCTYPE html>
+<html lang="en"><head><title>Widget brief</title>
+<meta name="author" content="Test Desk"><meta name="keywords" content="widgets, treaty">
+<meta name="description" content="About widgets"><meta name="x-note" content="NOTE7">
+<style>
+  @page { @bottom-center { content: "MARGIN7 " counter(page) } }
+  h1 { bookmark-label: "LABEL7 " content(); }
+  h2 { bookmark-level: 2; }
+  p.lead::before { content: "BEFORE7 " attr(data-extra); }
+  .note { float: footnote; }
+</style></head>
+<body><h1>Widgets</h1><h2>Tariffs</h2>
+<p class="lead" data-extra="ATTR7">The <em>treaty</em> was signed.<span
+  class="note">NOTE8</span></p>
+</body></html>"""
+
+
+def test_lay_out_reports_the_text_bookmarks_and_metadata_the_pdf_carries(tmp_path):
+    from briefgen.layout import Task, lay_out_all
+
+    task = Task(HIDDEN_IN_CSS, tmp_path, (tmp_path,))
+    (laid,) = lay_out_all([task], jobs=1)  # in a child process, under the default budget
+    assert laid.pdf.startswith(b"%PDF-") and laid.pages == 1
+    assert "BEFORE7 ATTR7" in laid.text  # CSS generated content, attr() included
+    assert "The treaty was signed." in laid.text  # one line reads as one string
+    assert "MARGIN7 1" in laid.text and "NOTE8" in laid.text  # page margins and footnotes
+    assert laid.bookmarks == ("LABEL7 Widgets", "Tariffs")  # nested labels, flattened
+    for value in ("Widget brief", "Test Desk", "widgets", "treaty", "About widgets", "NOTE7"):
+        assert value in laid.metadata
+
+
+def test_a_layout_over_its_budget_is_an_error_not_a_hang(tmp_path):
+    from briefgen.layout import Task, lay_out_all
+
+    long_html = "<p>" + "word " * 200_000 + "</p>"
+    start = time.monotonic()
+    with pytest.raises(BriefError, match=r"^laying out the PDF took longer than 0\.2 s"):
+        lay_out_all([Task(long_html, tmp_path, (tmp_path,))], budget=Budget(0.2, 2 * 1024**3))
+    assert time.monotonic() - start < 0.2 + GRACE + 1

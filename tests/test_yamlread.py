@@ -1,12 +1,20 @@
-"""Safe YAML reading: positions, refused tags, duplicates, encodings, alias bombs."""
+"""Safe YAML reading: positions, refused tags, duplicates, encodings, alias bombs,
+files that are not regular files, and control characters in text."""
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
+from briefgen import yamlread
+from briefgen.confine import MAX_FILE_BYTES
+from briefgen.confine import read_regular as read_bytes
 from briefgen.errors import BriefError
+from briefgen.load import topic_files
 from briefgen.yamlread import parse_yaml, read_yaml
 
 F = Path("f.yaml")
@@ -58,3 +66,178 @@ def test_bom_is_accepted_and_bad_bytes_are_reported(tmp_path):
 
 def test_merge_keys_are_refused():
     assert error("base: &b {x: 1}\nc:\n  <<: *b\n").startswith("f.yaml:3:3: mapping keys must")
+
+
+# Only regular files are read -------------------------------------------------
+
+
+def refused_read(path: Path, **limit: int) -> str:
+    with pytest.raises(BriefError) as caught:
+        read_bytes(path, **limit)
+    return str(caught.value)
+
+
+def test_a_regular_file_and_a_link_to_one_are_read(tmp_path):
+    target = tmp_path / "real.yaml"
+    target.write_bytes(b"a: 1\n")
+    (tmp_path / "link.yaml").symlink_to(target)
+    assert read_bytes(target) == b"a: 1\n"
+    assert read_bytes(tmp_path / "link.yaml") == b"a: 1\n"
+
+
+def test_a_folder_is_refused(tmp_path):
+    (tmp_path / "dir.yaml").mkdir()
+    assert refused_read(tmp_path / "dir.yaml").endswith(
+        "dir.yaml: is a folder, not a file (rename or remove it)"
+    )
+
+
+def test_a_broken_symbolic_link_is_refused(tmp_path):
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    assert refused_read(tmp_path / "gone.yaml").endswith(
+        "gone.yaml: is a broken symbolic link (point the link at an existing file, or remove it)"
+    )
+
+
+def test_a_symbolic_link_loop_is_refused(tmp_path):
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    assert refused_read(tmp_path / "loop.yaml").endswith(
+        "loop.yaml: is a symbolic link loop (remove it)"
+    )
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    outcome: list[str] = []
+    reader = threading.Thread(target=lambda: outcome.append(refused_read(fifo)), daemon=True)
+    reader.start()
+    reader.join(timeout=5)
+    assert not reader.is_alive(), "reading a FIFO blocked"
+    assert outcome[0].endswith(
+        "pipe.yaml: is not a regular file (only ordinary files are read; remove or rename it)"
+    )
+
+
+def test_a_device_is_refused():
+    assert refused_read(Path("/dev/null")) == (
+        "/dev/null: is not a regular file (only ordinary files are read; remove or rename it)"
+    )
+
+
+def test_a_missing_file_is_reported_in_plain_words(tmp_path):
+    assert refused_read(tmp_path / "none.yaml").endswith(
+        "none.yaml: cannot read file: no such file or directory"
+    )
+
+
+def test_files_over_the_size_cap_are_refused(tmp_path):
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:  # sparse: costs no disk space
+        handle.truncate(MAX_FILE_BYTES + 1)
+    assert refused_read(big).endswith(
+        "big.yaml: file is larger than 10 MiB (split it into several smaller files)"
+    )
+    small = tmp_path / "small.yaml"
+    small.write_bytes(b"x" * MAX_FILE_BYTES)
+    assert len(read_bytes(small)) == MAX_FILE_BYTES
+
+
+def test_topic_files_lists_every_yaml_entry_so_that_odd_ones_are_reported(tmp_path):
+    for name in ("b.yaml", "c.yml", "sources.yaml", "notes.txt"):
+        (tmp_path / name).write_text("a: 1\n", encoding="utf-8")
+    (tmp_path / "dir.yaml").mkdir()
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / ".#b.yaml").symlink_to("someone@host.1234")  # an Emacs lock link
+    names = [path.name for path in topic_files(tmp_path)]
+    assert names == ["b.yaml", "c.yml", "dir.yaml", "gone.yaml", "pipe.yaml"]
+
+
+# Control characters are refused in text ---------------------------------------
+
+CONTROL_HINT = "(remove it; only tabs and line breaks are allowed in text)"
+
+
+@pytest.mark.parametrize(
+    ("escape", "named"),
+    [
+        ("\\e[31m", "U+001B (ESC)"),  # C0
+        ("\\x1b", "U+001B (ESC)"),
+        ("\\x00", "U+0000 (NUL)"),
+        ("\\a", "U+0007 (BEL)"),
+        ("\\b", "U+0008 (BS)"),
+        ("\\v", "U+000B (VT)"),
+        ("\\f", "U+000C (FF)"),
+        ("\\x1f", "U+001F (US)"),
+        ("\\x7f", "U+007F (DEL)"),  # DEL
+        ("\\x80", "U+0080 (PAD)"),  # C1
+        ("\\N", "U+0085 (NEL)"),
+        ("\\x9b", "U+009B (CSI)"),
+        ("\\u009d", "U+009D (OSC)"),
+        ("\\x9f", "U+009F (APC)"),
+    ],
+)
+def test_control_characters_in_text_are_refused_at_their_line_and_column(escape, named):
+    text = f'id: x\nfacts:\n  - id: y\n    text: "red {escape}RED"\n'
+    assert error(text) == f"f.yaml:4:11: control character {named} in text {CONTROL_HINT}"
+
+
+def test_control_characters_in_keys_and_nested_values_are_refused():
+    assert error('a:\n  "k\\x1b": 1\n') == (
+        f"f.yaml:2:3: control character U+001B (ESC) in text {CONTROL_HINT}"
+    )
+    assert error('a:\n  - [ok, "\\x9b"]\n') == (
+        f"f.yaml:2:10: control character U+009B (CSI) in text {CONTROL_HINT}"
+    )
+
+
+def test_tabs_and_line_breaks_are_allowed_in_text():
+    doc = parse_yaml('a: "one\\ttwo\\r\\nthree\\n"\nb: |\n  x\ty\n', F)
+    assert doc.data == {"a": "one\ttwo\r\nthree\n", "b": "x\ty\n"}
+
+
+def test_a_lone_surrogate_is_refused_by_either_loader(monkeypatch):
+    assert error('a: "\\ud800"\n').startswith("f.yaml:1:")  # libyaml: an invalid escape
+    monkeypatch.setattr(yamlread, "_Loader", yaml.SafeLoader)
+    assert error('a: "\\ud800"\n').startswith("f.yaml:1:4: lone surrogate U+D800 in text")
+
+
+LOADERS = [pytest.param(yaml.SafeLoader, id="pyyaml")]
+if hasattr(yaml, "CSafeLoader"):
+    LOADERS.append(pytest.param(yaml.CSafeLoader, id="libyaml"))
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("a: 1\nb: café \x1b[31m\n", "f.yaml:2:9: control character U+001B (ESC) in text"),
+        ("a: 1\n# ünï \x7f\n", "f.yaml:2:7: control character U+007F (DEL) in text"),
+        ("a: 1\nb: [x, 🧿\x9b]\n", "f.yaml:2:9: control character U+009B (CSI) in text"),
+        ("\x00", "f.yaml:1:1: control character U+0000 (NUL) in text"),
+    ],
+)
+def test_raw_control_characters_are_reported_in_plain_words(monkeypatch, loader, raw, message):
+    monkeypatch.setattr(yamlread, "_Loader", loader)
+    text = error(raw)
+    assert text == f"{message} {CONTROL_HINT}"
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in text)
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_other_characters_yaml_forbids_are_named_by_code_point(monkeypatch, loader):
+    monkeypatch.setattr(yamlread, "_Loader", loader)
+    assert error("a: 'x\ufffe'\n") == (
+        "f.yaml:1:6: character U+FFFE is not allowed in a YAML file (remove it)"
+    )
+
+
+def test_a_raw_escape_byte_in_a_file_is_refused_with_its_position(tmp_path):
+    path = tmp_path / "raw.yaml"
+    path.write_bytes("id: x\ntitle: Zürich \x1b[2J\n".encode())
+    with pytest.raises(BriefError) as caught:
+        read_yaml(path)
+    assert str(caught.value).endswith(
+        f"raw.yaml:2:15: control character U+001B (ESC) in text {CONTROL_HINT}"
+    )
