@@ -17,7 +17,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -61,25 +61,55 @@ def _to_json(document: Document) -> bytes:
     data = {
         "format": FORMAT,
         "data": document.data,
-        "values": [[list(p), *mark] for p, mark in document.marks.values.items()],
-        "keys": [[list(p), *mark] for p, mark in document.marks.keys.items()],
+        # Positions are needed only to report a problem: kept as encoded text, they
+        # cost one string scan to read, and are decoded on the first look-up.
+        "values": _encoded(document.marks.values),
+        "keys": _encoded(document.marks.keys),
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _encoded(table: Mapping[NodePath, tuple[int, int]]) -> str:
+    rows = [[list(node), *mark] for node, mark in table.items()]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
 def _from_json(entry: Any, path: Path) -> Document:
-    if entry["format"] != FORMAT:
+    if entry["format"] != FORMAT or not isinstance(entry["values"] + entry["keys"], str):
         raise ValueError("another layout")
-    return Document(entry["data"], Marks(path, _marks(entry["values"]), _marks(entry["keys"])))
+    marks = Marks(path, _Positions(entry["values"]), _Positions(entry["keys"]))
+    return Document(entry["data"], marks)
 
 
-def _marks(rows: list[list[Any]]) -> dict[NodePath, tuple[int, int]]:
-    marks: dict[NodePath, tuple[int, int]] = {}
-    for node, line, column in rows:
-        if not all(isinstance(part, str | int) for part in node):
-            raise ValueError("not a node path")
-        marks[tuple(node)] = (int(line), int(column))
-    return marks
+class _Positions(Mapping[NodePath, tuple[int, int]]):
+    """Node positions decoded from a cache entry when first looked up.
+
+    An entry that does not decode (not one briefgen wrote) gives no positions:
+    problems are then reported with the file but without a line.
+    """
+
+    def __init__(self, encoded: str) -> None:
+        self._encoded: str | None = encoded
+        self._table: dict[NodePath, tuple[int, int]] = {}
+
+    def _decoded(self) -> dict[NodePath, tuple[int, int]]:
+        if self._encoded is not None:
+            encoded, self._encoded = self._encoded, None
+            try:
+                rows = json.loads(encoded)
+                self._table = {tuple(n): (int(line), int(col)) for n, line, col in rows}
+            except (ValueError, TypeError):
+                self._table = {}
+        return self._table
+
+    def __getitem__(self, node: NodePath) -> tuple[int, int]:
+        return self._decoded()[node]
+
+    def __iter__(self) -> Iterator[NodePath]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
 
 
 def _store(entry: Path, content: bytes) -> None:

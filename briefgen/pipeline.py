@@ -136,11 +136,15 @@ def build(
 
 
 def _texts(brief: Brief) -> list[tuple[str, str, Where | None]]:
-    """Every fact's and topic's text, labelled, for the missing-glyph check."""
+    """Every fact's, topic's and membership row's text, labelled, for the missing-glyph check."""
     items = [(f"topic {t.id!r}", f"{t.title} {t.summary}", t.where()) for t in brief.topics]
     for fact in brief.facts:
         text = " ".join([fact.text, *(version.text for version in fact.versions)])
         items.append((f"fact {fact.id!r}", text, fact.where()))
+    for topic in brief.topics:
+        for member in topic.membership:
+            text = f"{member.state} {member.note or ''}"
+            items.append((f"membership row {member.state!r}", text, member.where()))
     return items
 
 

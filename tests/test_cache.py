@@ -88,3 +88,19 @@ def test_an_entry_is_data_that_cannot_run_code(project, monkeypatch, tmp_path):
     assert load_brief(CONFIG).facts[0].id == "treaty-signed"
     assert not marker.exists()
     assert not list(cache.rglob("*.pickle"))
+
+
+def test_positions_from_a_damaged_entry_degrade_to_the_file(project, monkeypatch, tmp_path):
+    import json
+
+    project()
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BRIEFGEN_CACHE", str(cache))
+    load_brief(CONFIG)
+    for entry in cache.rglob("*.json"):
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        data["values"] = "[[[{}], 1, 1]]"  # decodes, but a mapping cannot be in a node path
+        entry.write_text(json.dumps(data), encoding="utf-8")
+    brief = load_brief(CONFIG)
+    assert brief.facts[0].id == "treaty-signed"
+    assert str(brief.facts[0].where()) == "facts/treaty.yaml"

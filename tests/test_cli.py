@@ -403,3 +403,24 @@ def test_the_entry_point_escapes_what_click_itself_prints(tmp_path):
     assert result.stderr.endswith("Error: No such option: --\\x1b[31mbogus\n")
     assert run_briefgen(["--version"], tmp_path).returncode == 0
     assert run_briefgen(["check"], tmp_path).returncode == 1
+
+
+def test_a_glyph_no_font_has_is_a_warning_and_an_error_under_strict(project, run):
+    project()
+    edit(
+        Path("facts/treaty.yaml"),
+        "text: Four states signed the Widget Treaty in Geneva.",
+        'text: "Four states signed the Widget Treaty in Geneva \\uE000."',
+    )
+    result = run("build", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    warning = (
+        "warning: facts/treaty.yaml:6:5: fact 'treaty-signed': no installed font has a glyph "
+        "for U+E000 (private use character)"
+    )
+    assert warning in result.output
+    strict = run("build", "--format", "pdf", "--strict", "--force")
+    assert strict.exit_code == 1
+    assert warning.replace("warning:", "error:") in strict.output
+    html_only = run("build", "--format", "html", "--force")
+    assert "no installed font" not in html_only.output  # a browser brings its own fonts

@@ -183,3 +183,15 @@ def test_a_missing_stylesheet_names_the_setting(project):
     assert str(caught.value).startswith(
         "briefgen.yaml:16:17: stylesheet 'tigth.css' not found (searched templates, "
     )
+
+
+def test_control_characters_a_template_writes_never_reach_the_html(project):
+    root = project()
+    (root / "templates").mkdir()
+    (root / "templates" / "brief.html.j2").write_text(
+        '{% extends "base.html.j2" %}{% block kicker %}A\x1b[31mB\x07C\x9bD\tE{% endblock %}',
+        encoding="utf-8",
+    )
+    html = html_of()
+    assert "A[31mBCDE" not in html and "A[31mBC" + "D\tE" in html
+    assert not any(ch in html for ch in "\x1b\x07\x9b")
