@@ -27,13 +27,20 @@ def is_inside(path: Path, roots: Sequence[Path]) -> bool:
     return any(resolved.is_relative_to(root.resolve()) for root in roots)
 
 
-def confined(path: Path, roots: Sequence[Path], what: str, where: Where | None = None) -> Path:
+def confined(
+    path: Path,
+    roots: Sequence[Path],
+    what: str,
+    where: Where | None = None,
+    *,
+    place: str = "the project",
+) -> Path:
     """`path` resolved, if it lies in one of `roots`; else a BriefError at `where` (or the path)."""
     if not is_inside(path, roots):
         raise BriefError(
-            f"{what} leads outside the project (to {path.resolve()})",
+            f"{what} leads outside {place} (to {path.resolve()})",
             where or Where(path),
-            OUTSIDE_HINT,
+            OUTSIDE_HINT if place == "the project" else None,
         )
     return path.resolve()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from briefgen.workers import Budget, run_all
 
-LAYOUT_BUDGET = Budget(seconds=300, memory=2048 * 1024**2)
+LAYOUT_BUDGET = Budget(seconds=120, memory=2048 * 1024**2)
 """Time and extra memory one PDF layout may use by default (the `limits:` defaults)."""
 
 
@@ -27,6 +27,7 @@ class Task:
     html: str
     base_dir: Path
     allowed: tuple[Path, ...]
+    denied: tuple[Path, ...] = ()
     variant: str | None = None
     remote: bool = False
 
@@ -38,7 +39,9 @@ class LaidOut:
     `text` is all the text laid out on every page, CSS generated content,
     running headers and footnotes included; `bookmarks` every outline label;
     `metadata` the document's title, authors, description, keywords and other
-    metadata strings. The release guard scans them for withheld material.
+    metadata strings; `text_as_seen` the same text in reading order (by
+    position on the page); `resources` the text of every stylesheet and SVG
+    image the layout loaded. The release guard scans them for withheld material.
     """
 
     pdf: bytes
@@ -46,6 +49,8 @@ class LaidOut:
     text: str
     bookmarks: tuple[str, ...]
     metadata: tuple[str, ...]
+    text_as_seen: str = ""
+    resources: tuple[str, ...] = ()
 
 
 def lay_out_all(

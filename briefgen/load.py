@@ -84,6 +84,7 @@ def load_brief(
     config = config or load_config(config_path)
     root = config_path.parent
     outside = _outside_folders(config, root, allow_outside)
+    _check_template_folder(config, root)
     facts_dir = root / config.facts
     if not facts_dir.is_dir():
         raise BriefError(
@@ -126,6 +127,23 @@ def _outside_folders(config: Config, root: Path, allow_outside: bool) -> tuple[P
             )
         outside.append(folder.resolve())
     return tuple(outside)
+
+
+def _check_template_folder(config: Config, root: Path) -> None:
+    """The template folder must not share files with the fact or output folder.
+
+    Templates can include any file of their folder: one that holds the fact
+    files could print withheld material raw.
+    """
+    templates = (root / config.templates).resolve()
+    for setting in ("facts", "output"):
+        other = (root / getattr(config, setting)).resolve()
+        if templates.is_relative_to(other) or other.is_relative_to(templates):
+            raise BriefError(
+                f"'templates: {config.templates}' overlaps the {setting} folder",
+                config.where("templates"),
+                "keep templates in a folder of their own, such as templates/",
+            )
 
 
 def _confined(path: Path, roots: tuple[Path, ...]) -> Path:

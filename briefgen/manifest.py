@@ -10,6 +10,7 @@ say what changed since the last edition.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -141,10 +142,20 @@ def _record(name: str, record: object) -> OutputRecord:
     _expect_text(record.get("key", ""), f'"key" of "{name}"')
     for key in _DIGEST_FIELDS:
         _expect_digests(record[key], f'"{key}" of "{name}"')
+    if not _is_date(record["built"]):
+        raise _NotAManifest(f'"built" of "{name}" should be a date such as 2026-11-29')
     pages = record.get("pages")
     if pages is not None and (type(pages) is not int or pages < 0):
         raise _NotAManifest(f'"pages" of "{name}" should be a page count, not {_kind(pages)}')
     return OutputRecord(**record)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _expect_text(value: object, what: str) -> None:
@@ -183,19 +194,20 @@ def sha256(content: bytes) -> str:
 def input_digests(brief: Brief, template_dirs: Iterable[Path], build_date: str) -> dict[str, str]:
     """sha256 of every file an edition may be made from, plus briefgen's version and the date.
 
-    Only regular files inside the folders the build may read count: a link
-    that leads outside the project, or a FIFO, is never read (the template
-    loader refuses it if a template asks for it).
+    Of the template folders, only regular files that lie inside them count: a
+    link that leads elsewhere, or a FIFO, is never read (the template loader
+    refuses it if a template asks for it).
     """
     digests = {"briefgen": __version__, "build date": build_date}
     config_path = brief.config.where()
     if config_path is not None:
         digests[_name(config_path.file, brief.root)] = _file_digest(config_path.file)
-    facts_dir = brief.root / brief.config.facts
-    for path in sorted(facts_dir.glob("*.y*ml")):
-        if path.is_file():
-            digests[_name(path, brief.root)] = _file_digest(path)
-    roots = [brief.root, *brief.outside, *template_dirs]
+    # The fact files the load stage read (and confined); nothing else in the folder.
+    read = [brief.root / brief.config.facts / "sources.yaml"]
+    read += [where.file for topic in brief.topics if (where := topic.where()) is not None]
+    for path in read:
+        digests[_name(path, brief.root)] = _file_digest(path)
+    roots = list(template_dirs)  # what the template loader serves
     for folder in template_dirs:
         for path in _files(folder):
             if is_inside(path, roots) and path.is_file():
@@ -208,17 +220,26 @@ def edition_inputs(
 ) -> dict[str, str]:
     """The inputs one edition was made from: shared settings, its topics' files, its templates.
 
-    An edition's manifest entry names no file it does not show (an internal
-    topic's file stays out of the public edition's entry).
+    An edition's manifest entry names no file holding material it withholds:
+    an internal topic's file stays out of the public edition's entry, and so
+    does a topic file mixing public and internal facts (a digest of it would
+    let a reader test a guess at the internal text). Their facts are covered
+    by the digests of the facts the edition shows.
     """
     facts_dir = brief.root / brief.config.facts
     shared = {"briefgen", "build date", _name(facts_dir / "sources.yaml", brief.root)}
     if (config := brief.config.where()) is not None:
         shared.add(_name(config.file, brief.root))
-    topics = {
+    withholding = {
         _name(where.file, brief.root)
+        for record in [*selection.withheld, *selection.withheld_members]
+        if (where := record.where()) is not None
+    }
+    topics = {
+        name
         for section in selection.sections
         if (where := section.topic.where()) is not None
+        and (name := _name(where.file, brief.root)) not in withholding
     }
     templates = {input_name(path, brief.root) for path in used}
     wanted = shared | topics | templates
@@ -242,8 +263,7 @@ def _files(folder: Path) -> list[Path]:
 def fact_digests(facts: Iterable[Fact]) -> dict[str, str]:
     """A digest of each fact's content, its review date aside.
 
-    Only ids and digests go into the manifest, never fact text: the manifest
-    sits beside every edition's files and may travel with a public one.
+    Only ids and digests go into the manifest, never fact text.
     """
     return {
         fact.id: sha256(

@@ -260,7 +260,7 @@ class Limits(Located):
     output_mb: int = Field(
         default=50, ge=1, le=500, description="largest HTML a template may write"
     )
-    layout_seconds: float = Field(default=300, gt=0, le=3600, description="time to lay out one PDF")
+    layout_seconds: float = Field(default=120, gt=0, le=3600, description="time to lay out one PDF")
     layout_memory_mb: int = Field(
         default=2048, ge=256, le=16384, description="memory one PDF layout may use"
     )

@@ -5,6 +5,7 @@ Imported only when a PDF is rendered: WeasyPrint takes most of a second to impor
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,29 +25,49 @@ from briefgen.workers import OverBudget
 class ProjectFetcher(weasyprint.URLFetcher):
     """A URL fetcher that serves `data:` URLs and files inside the allowed folders only.
 
-    Everything else (other files, http, https, ftp) is refused without a request;
-    WeasyPrint then leaves the resource out, as it does for a broken link.
+    Everything else (other files, files in a denied folder such as the facts,
+    http, https, ftp) is refused without a request; WeasyPrint then leaves the
+    resource out, as it does for a broken link. The text of every resource it
+    serves (a stylesheet, an SVG image) is kept in `texts`, for the release guard.
     """
 
-    def __init__(self, allowed: list[Path], *, remote: bool = False) -> None:
+    def __init__(
+        self, allowed: list[Path], *, denied: list[Path] | None = None, remote: bool = False
+    ) -> None:
         protocols = ("file", "data", "http", "https") if remote else ("file", "data")
         super().__init__(allowed_protocols=protocols, allow_redirects=False)
         self.allowed = [folder.resolve() for folder in allowed]
+        self.denied = [folder.resolve() for folder in denied or []]
         self.remote = remote
         self.refused: list[str] = []
+        self.texts: list[str] = []
 
     def fetch(
         self, url: str, headers: dict[str, str] | None = None
     ) -> weasyprint.urls.URLFetcherResponse:
         scheme = urlsplit(url).scheme.lower()
         if scheme == "data" or (self.remote and scheme in {"http", "https"}):
-            return super().fetch(url, headers)
+            response = super().fetch(url, headers)
+            return self._served(url, response.read(), response.headers)
         if scheme == "file":
             path = Path(unquote(urlsplit(url).path)).resolve()
-            if any(path.is_relative_to(folder) for folder in self.allowed) and path.is_file():
-                return weasyprint.urls.URLFetcherResponse(url, body=path.read_bytes())
+            if self._readable(path):
+                return self._served(url, path.read_bytes())
         self.refused.append(url)
         raise ValueError(f"briefgen does not fetch {url!r} (outside the project)")
+
+    def _readable(self, path: Path) -> bool:
+        inside = any(path.is_relative_to(folder) for folder in self.allowed)
+        barred = any(path.is_relative_to(folder) for folder in self.denied)
+        return inside and not barred and path.is_file()
+
+    def _served(
+        self, url: str, body: bytes, headers: Any = None
+    ) -> weasyprint.urls.URLFetcherResponse:
+        # A raster image or a font does not decode: it holds no text a reader could copy.
+        with contextlib.suppress(UnicodeDecodeError):
+            self.texts.append(body.decode("utf-8"))
+        return weasyprint.urls.URLFetcherResponse(url, body=body, headers=headers)
 
 
 _fonts: FontConfiguration | None = None
@@ -70,7 +91,7 @@ def lay_out(task: Task) -> LaidOut:
     """
     warm()
     options = {"pdf_variant": task.variant} if task.variant else {}
-    fetcher = ProjectFetcher(list(task.allowed), remote=task.remote)
+    fetcher = ProjectFetcher(list(task.allowed), denied=list(task.denied), remote=task.remote)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     try:
         document = weasyprint.HTML(
@@ -87,6 +108,8 @@ def lay_out(task: Task) -> LaidOut:
         pdf,
         len(document.pages),
         text=page_text(document),
+        text_as_seen=text_as_seen(document),
+        resources=tuple(fetcher.texts),
         bookmarks=tuple(_labels(document.make_bookmark_tree())),
         metadata=metadata_strings(document.metadata),
     )
@@ -116,6 +139,32 @@ def page_text(document: weasyprint.Document) -> str:
         _collect_text(page._page_box, parts)
         parts.append("\n")
     return "".join(parts)
+
+
+def text_as_seen(document: weasyprint.Document) -> str:
+    """The page text in the order a reader sees it: by line position, then left to right.
+
+    A layout that shows words in another order than the source (a reversed
+    flex row, absolute positions) cannot hide them from the guard this way.
+    """
+    lines: list[str] = []
+    for page in document.pages:
+        pieces: list[tuple[float, float, str]] = []
+        _positioned(page._page_box, pieces)
+        pieces.sort(key=lambda piece: (round(piece[0]), piece[1]))
+        lines += [text for _, _, text in pieces]
+        lines.append("\n")
+    return " ".join(lines)
+
+
+def _positioned(box: Any, pieces: list[tuple[float, float, str]]) -> None:
+    if isinstance(box, AbsolutePlaceholder):
+        box = box._box
+    if isinstance(box, boxes.TextBox):
+        pieces.append((box.position_y, box.position_x, box.text))
+        return
+    for child in getattr(box, "children", ()):
+        _positioned(child, pieces)
 
 
 def _collect_text(box: Any, parts: list[str]) -> None:

@@ -31,7 +31,7 @@ from briefgen.manifest import (
 )
 from briefgen.model import Brief
 from briefgen.release import Guard
-from briefgen.render import readable_roots, render_html, template_dirs
+from briefgen.render import readable_roots, render_html, template_dirs, unreadable_folders
 from briefgen.select import Selection, select
 from briefgen.stale import stale_facts
 from briefgen.validate import validate
@@ -179,7 +179,9 @@ def _build_locked(
             )
             pending.append((len(built), prepared))
             built.append(prepared.summary)
-    tasks = [_layout_task(brief, prepared.html, prepared.edition) for _, prepared in pending]
+    tasks = [
+        _layout_task(brief, prepared.html, prepared.edition, target) for _, prepared in pending
+    ]
     limits = brief.config.limits
     budget = Budget(limits.layout_seconds, limits.layout_memory_mb * 1024 * 1024)
     pdfs = (
@@ -228,6 +230,9 @@ def _prepare(
     last = baseline.for_audience(edition.name)
     if edition.changes and last is not None:
         changes = changes_since(last, shown, {fact.id: fact for fact in brief.facts})
+        # A fact now withheld from this edition is not its to mention, not even by id.
+        hidden = {fact.id for fact in selection.withheld}
+        changes = replace(changes, removed=[i for i in changes.removed if i not in hidden])
     rendered = render_html(brief, selection, edition, build_date=today, changes=changes)
     guard = Guard(selection, brief.config, audience=edition.name)
     guard.check_html(rendered.html)
@@ -239,16 +244,20 @@ def _prepare(
 def _check_pdf(prepared: _Prepared, laid_out: LaidOut) -> None:
     """The release guard over what the PDF shows and carries beyond the HTML's text."""
     prepared.guard.check_text([laid_out.text], "PDF text")
+    prepared.guard.check_text([laid_out.text_as_seen], "PDF text, in reading order")
+    for resource in laid_out.resources:
+        prepared.guard.check_html(resource, "a stylesheet or image the PDF loads")
     prepared.guard.check_text(list(laid_out.bookmarks), "PDF bookmarks")
     prepared.guard.check_text(list(laid_out.metadata), "PDF metadata")
 
 
-def _layout_task(brief: Brief, html: str, edition: Edition) -> Task:
+def _layout_task(brief: Brief, html: str, edition: Edition, target: Path | None = None) -> Task:
     """What the lay-out stage needs for an edition's PDF: its HTML and the folders it may read."""
     return Task(
         html=html,
         base_dir=brief.root,
         allowed=readable_roots(brief),
+        denied=(*unreadable_folders(brief), *([target] if target else [])),
         variant=edition.pdf_variant,
         remote=brief.config.allow_remote,
     )

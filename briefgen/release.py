@@ -21,7 +21,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 from briefgen.errors import BriefError, Problem, Where
 from briefgen.markup import plain
@@ -33,41 +35,77 @@ RUN = 5
 SHORTEST = 3
 """Fewer words than this say too little to recognise anything by (a one-word quote)."""
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
+"""A word: letters and digits. An underscore joins nothing (`the_ministry` is two words)."""
 _DROPPED = {"Cf", "Mn", "Me", "Cc"}
 """Unicode categories removed before comparing: format (invisible), combining marks, controls."""
-_INLINE = frozenset(
+_BLOCKS = frozenset(
     [
-        "a",
-        "abbr",
-        "b",
-        "bdi",
-        "bdo",
-        "cite",
-        "code",
-        "data",
-        "del",
-        "dfn",
-        "em",
-        "i",
-        "ins",
-        "kbd",
-        "mark",
-        "q",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strong",
-        "sub",
-        "sup",
-        "time",
-        "u",
-        "var",
-        "wbr",
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "br",
+        "caption",
+        "col",
+        "colgroup",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hr",
+        "html",
+        "img",
+        "input",
+        "legend",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "option",
+        "p",
+        "pre",
+        "section",
+        "select",
+        "style",
+        "summary",
+        "svg",
+        "table",
+        "tbody",
+        "td",
+        "textarea",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "ul",
     ]
 )
-"""Elements that do not break a word: `<b>Ru</b>ssia` reads as one word."""
+"""Elements that end a word. Any other element (`<b>`, `<span>`, `<font>`) does not:
+`<b>Ru</b>ssia` reads as one word, so it is compared as one."""
+_FORBIDDEN = frozenset(
+    ["script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal"]
+)
+"""Elements a brief never needs and a guard cannot read through (code, other documents)."""
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.DOTALL)
+_CSS_JOIN = re.compile(r"[\"']\s*[\"']")
 _HINT = (
     "a template or stylesheet shows material this edition withholds; "
     "render only what the edition view holds"
@@ -82,6 +120,7 @@ class Withheld:
     where: Where | None
     statements: tuple[str, ...]
     anchor: str | None = None
+    ident: str | None = None
 
 
 class Guard:
@@ -96,12 +135,25 @@ class Guard:
             for item in self.withheld
         ]
 
-    def check_html(self, html: str) -> None:
-        """Raise BriefError naming each withheld record that appears in `html`."""
+    def check_html(self, html: str, what: str = "") -> None:
+        """Raise BriefError naming each withheld record that appears in `html`.
+
+        Markup that runs code or pulls in another document (`<script>`,
+        `<iframe>`, `<object>`, event handlers, `javascript:` links) is refused
+        first: what it would show cannot be read from the page.
+        """
         parser = _TextParser()
         parser.feed(html)
         parser.close()
-        self._check(parser.texts(), parser.anchors, "")
+        label = f" ({what})" if what else ""
+        if parser.forbidden:
+            raise BriefError(
+                f"audience {self.audience!r}: the output{label} holds {parser.forbidden[0]}, "
+                "which a brief may not carry",
+                hint="briefgen writes no scripts, frames, embedded objects or event handlers; "
+                "remove it from the template",
+            )
+        self._check(parser.texts(), parser.anchors, label)
 
     def check_text(self, texts: Sequence[str], what: str) -> None:
         """The same for plain text (a PDF's laid-out text, bookmarks, metadata), named `what`."""
@@ -109,11 +161,14 @@ class Guard:
 
     def _check(self, texts: list[str], anchors: set[str], what: str) -> None:
         page = _Words(texts)
+        raw = " ".join(texts)
         problems = []
         for item, patterns in self._patterns:
             found = None
             if item.anchor and item.anchor in anchors:
                 found = f"its anchor {item.anchor!r}"
+            elif item.ident and _has_id(raw, item.ident):
+                found = f"its id {item.ident!r}"
             else:
                 found = next((f"“{p}”" for p in patterns if page.has(p)), None)
             if found:
@@ -146,6 +201,7 @@ def withheld_material(selection: Selection) -> list[Withheld]:
                 *(c.quote for c in fact.all_citations()),
             ),
             anchor=f"fact-{fact.id}",
+            ident=fact.id if _ID_PARTS.search(fact.id) else None,
         )
         for fact in selection.withheld
     ]
@@ -176,6 +232,14 @@ def released_texts(selection: Selection, config: Config) -> list[str]:
         for member in section.members:
             texts += [_row(member), plain(member.note or ""), *_quotes(member.citations)]
     return texts
+
+
+_ID_PARTS = re.compile(r"[-_.]")
+"""An id with parts (`kz-start`) is distinctive enough to look for; one word (`treaty`) is not."""
+
+
+def _has_id(text: str, ident: str) -> bool:
+    return re.search(rf"(?<![\w.-]){re.escape(ident)}(?![\w-]|\.\w)", text) is not None
 
 
 def comparable(text: str) -> str:
@@ -232,8 +296,11 @@ def _quotes(citations: Iterable[Citation]) -> list[str]:
 class _TextParser(HTMLParser):
     """Collects what a reader or a tool could see: text, attributes, comments, anchors.
 
-    `spaced` keeps every piece apart; `joined` runs text across inline elements,
-    so that splitting a word with tags does not hide it.
+    `spaced` keeps every piece apart; `joined` runs text across elements that
+    do not end a word, so that splitting a word with tags does not hide it.
+    Style text and attribute values are also read decoded (CSS escapes and
+    adjacent CSS strings joined; percent-encoding; entities inside values).
+    Markup a brief may not carry is listed in `forbidden`.
     """
 
     def __init__(self) -> None:
@@ -241,6 +308,8 @@ class _TextParser(HTMLParser):
         self.spaced: list[str] = []
         self.joined: list[str] = []
         self.anchors: set[str] = set()
+        self.forbidden: list[str] = []
+        self._in_style = False
 
     def texts(self) -> list[str]:
         return [" ".join(self.spaced), "".join(self.joined)]
@@ -250,27 +319,45 @@ class _TextParser(HTMLParser):
         self.joined.append(f" {text} ")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _INLINE:
+        if tag in _FORBIDDEN:
+            self.forbidden.append(f"a <{tag}> element")
+        if tag in _BLOCKS:
             self.joined.append(" ")
+        self._in_style = tag == "style"
         for name, value in attrs:
-            if not value:
-                continue
-            self._apart(value)
-            if name == "id":
-                self.anchors.add(value)
-            elif name == "href" and value.startswith("#"):
-                self.anchors.add(value[1:])
+            self._attribute(tag, name, value or "")
+
+    def _attribute(self, tag: str, name: str, value: str) -> None:
+        lowered = value.strip().lower()
+        if name.startswith("on") or name == "srcdoc":
+            self.forbidden.append(f"a {name!r} attribute on <{tag}>")
+        elif lowered.startswith(("javascript:", "vbscript:")):
+            self.forbidden.append(f"a script link in {name!r} on <{tag}>")
+        elif tag == "meta" and name == "http-equiv" and lowered == "refresh":
+            self.forbidden.append("a <meta http-equiv=refresh>")
+        if not value:
+            return
+        for variant in dict.fromkeys([value, unquote(value), unescape(value), _css(value)]):
+            self._apart(variant)
+        if name == "id":
+            self.anchors.add(value)
+        elif name == "href" and value.startswith("#"):
+            self.anchors.add(value[1:])
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
+        self._in_style = False
 
     def handle_endtag(self, tag: str) -> None:
-        if tag not in _INLINE:
+        if tag in _BLOCKS:
             self.joined.append(" ")
+        self._in_style = False
 
     def handle_data(self, data: str) -> None:
         self.spaced.append(data)
         self.joined.append(data)
+        if self._in_style:
+            self._apart(_css(data))
 
     def handle_comment(self, data: str) -> None:
         self._apart(data)
@@ -283,3 +370,18 @@ class _TextParser(HTMLParser):
 
     def unknown_decl(self, data: str) -> None:
         self._apart(data)
+
+
+def _css(text: str) -> str:
+    """CSS text with escapes decoded and adjacent strings joined (`"Q" "X"` reads `QX`)."""
+    if "\\" not in text and '"' not in text and "'" not in text:
+        return text
+    decoded = _CSS_ESCAPE.sub(_css_character, text)
+    return _CSS_JOIN.sub("", decoded)
+
+
+def _css_character(match: re.Match[str]) -> str:
+    if match.group(1) is None:
+        return match.group(2)
+    code = int(match.group(1), 16)
+    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else " "

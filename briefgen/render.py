@@ -69,8 +69,21 @@ def template_dirs(brief: Brief) -> list[Path]:
 
 
 def readable_roots(brief: Brief) -> tuple[Path, ...]:
-    """The folders a build may read: the project, briefgen's templates, and any allowed outside."""
+    """The folders a PDF may load images, fonts and stylesheets from.
+
+    The project, briefgen's templates and any folder allowed outside, less
+    `unreadable_folders`.
+    """
     return (brief.root, BUILTIN_TEMPLATES, *brief.outside)
+
+
+def unreadable_folders(brief: Brief) -> tuple[Path, ...]:
+    """Folders no PDF resource may be read from: the facts and the output.
+
+    The fact files hold withheld material in the raw, and the output folder
+    holds other editions.
+    """
+    return (brief.root / brief.config.facts, brief.root / brief.config.output)
 
 
 class ConfinedLoader(jinja2.BaseLoader):
@@ -89,7 +102,9 @@ class ConfinedLoader(jinja2.BaseLoader):
             candidate = folder.joinpath(*pieces)
             if not os.path.lexists(candidate):
                 continue
-            real = confined(candidate, self.roots, f"template {template!r}")
+            real = confined(
+                candidate, self.roots, f"template {template!r}", place="the template folders"
+            )
             raw = read_regular(real)
             try:
                 text = raw.decode("utf-8-sig")
@@ -193,7 +208,7 @@ def _render(
     changes: Changes | None,
 ) -> Rendered:
     dirs = template_dirs(brief)
-    env = make_environment(dirs, readable_roots(brief))
+    env = make_environment(dirs, dirs)  # templates come from the template folders alone
     limits = brief.config.limits
     try:
         css_where = _setting_where(brief, edition, "stylesheet")

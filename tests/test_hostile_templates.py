@@ -93,7 +93,7 @@ def test_a_symlinked_template_or_stylesheet_leading_outside_is_refused(brief, na
     if name.endswith(".j2"):
         (brief / TEMPLATE).write_text(_block(f'{{% include "{name}" %}}'), encoding="utf-8")
     line, _ = _attempt(brief)
-    assert f"template {name!r} leads outside the project" in line, line
+    assert f"template {name!r} leads outside the template folders" in line, line
 
 
 def test_a_template_that_is_a_fifo_is_refused_without_waiting(brief):
@@ -207,3 +207,35 @@ def test_a_template_cannot_attach_project_files_to_the_pdf(brief):
     reader = PdfReader(brief / "out" / "widget-brief.pdf")
     assert reader.attachments == {}
     assert b"/EmbeddedFile" not in (brief / "out" / "widget-brief.pdf").read_bytes()
+
+
+def test_a_template_cannot_read_the_fact_files(tmp_path):
+    root = tmp_path / "brief"
+    shutil.copytree(FIXTURES / "audiences", root)
+    (root / "templates" / "notes.txt").symlink_to(Path("..") / "facts" / "treaty.yaml")
+    (root / TEMPLATE).write_text(_block('{% include "notes.txt" %}'), encoding="utf-8")
+    result = run_briefgen(["build", "-a", "public"], root, env=_env(tmp_path))
+    line = assert_refused(result, "templates/notes.txt")
+    assert "leads outside the template folders" in line
+    assert "QXMARKER7741" not in result.stdout + result.stderr
+
+
+def test_a_template_folder_holding_the_facts_is_refused(brief):
+    config = brief / "briefgen.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "templates: .\n")
+    line, _ = _attempt(brief)
+    assert "briefgen.yaml:6:12: 'templates: .' overlaps the facts folder" in line
+
+
+def test_a_stylesheet_cannot_load_the_fact_files_or_other_editions(tmp_path):
+    root = tmp_path / "brief"
+    shutil.copytree(FIXTURES / "audiences", root)
+    assert run_briefgen(["build", "-a", "full"], root, env=_env(tmp_path)).returncode == 0
+    (root / "templates" / "brief.css").write_text(
+        '@import url("../facts/treaty.yaml");\n@import url("../out/widgets-full.html");\n'
+        'body { background: url("../facts/treaty.yaml"); }\n',
+        encoding="utf-8",
+    )
+    result = run_briefgen(["build", "-a", "public"], root, env=_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert b"QXMARKER7741" not in (root / "out" / "widgets-public.pdf").read_bytes()

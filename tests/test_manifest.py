@@ -43,7 +43,7 @@ def test_the_manifest_records_inputs_facts_and_outputs(project):
     assert public["sha256"] == digest(root / "out" / "widgets-public.pdf")
     assert public["inputs"]["briefgen"] == __version__
     assert public["inputs"]["briefgen.yaml"] == digest(root / "briefgen.yaml")
-    assert public["inputs"]["facts/treaty.yaml"] == digest(root / "facts" / "treaty.yaml")
+    assert "facts/treaty.yaml" not in public["inputs"]  # it also holds internal facts
     assert "templates/tight.css" not in public["inputs"]  # only the 'top' edition uses it
     assert "briefgen:templates/base.html.j2" in public["inputs"]
     assert "briefgen:templates/brief.css" in public["inputs"]
@@ -280,6 +280,7 @@ WRONG = {
     "an unknown field": {"x.pdf": a_record(colour="red")},
     "outputs as a list": [],
     "outputs as null": None,
+    "built as a word": {"x.pdf": a_record(built="yesterday")},
 }
 
 
@@ -340,5 +341,28 @@ def test_an_editions_entry_names_only_the_files_it_was_made_from(project):
     outputs = manifest(root)["outputs"]
     public, full, top = (outputs[f"widgets-{n}.pdf"]["inputs"] for n in ("public", "full", "top"))
     assert "facts/secret.yaml" in full and "facts/secret.yaml" not in public
+    # treaty.yaml mixes public and internal facts: its digest would let a reader test a guess
+    assert "facts/treaty.yaml" in full and "facts/treaty.yaml" not in public
+    assert "facts/trade.yaml" in public
     assert "templates/tight.css" in top and "templates/tight.css" not in full
     assert "facts/sources.yaml" in public and "briefgen:templates/_macros.html.j2" in public
+
+
+def test_a_fact_now_withheld_is_not_listed_as_removed_even_by_id(project):
+    root = project("audiences")
+    edit(
+        CONFIG,
+        "    marking: FOR PUBLIC RELEASE\n",
+        "    marking: FOR PUBLIC RELEASE\n    changes: true\n",
+    )
+    build(CONFIG, audiences=["public"], formats=["html"])
+    # the tariffs fact becomes internal: it leaves the public edition, id and all
+    edit(
+        root / "facts" / "trade.yaml",
+        "    tags: [tariffs]\n    handling: public\n",
+        "    tags: [tariffs]\n    handling: internal\n",
+    )
+    second = build(CONFIG, audiences=["public"], formats=["html"])
+    assert second.editions[0].changes.removed == []
+    html = (root / "out" / "widgets-public.html").read_text(encoding="utf-8")
+    assert "trade-tariffs" not in html

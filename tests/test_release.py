@@ -177,10 +177,10 @@ def test_withheld_text_pasted_into_a_template_fails_the_build(project):
 
 def test_withheld_text_made_by_a_stylesheet_is_caught_in_the_pdf(project):
     root = project("audiences")
-    # Split into CSS strings, the words never stand in a row in the HTML; the PDF joins them.
+    # Split by attr() calls, the words never stand in a row in the HTML; the PDF joins them.
     (root / "templates" / "brief.css").write_text(
-        '.colophon::after { content: "the minis" "try privately exp" "ects one signat" '
-        '"ory to walk out"; }\n',
+        '.colophon::after { content: "the minis" attr(data-a) "try privately exp" attr(data-a) '
+        '"ects one signat" attr(data-a) "ory to walk out"; }\n',
         encoding="utf-8",
     )
     edit_config = root / "briefgen.yaml"
@@ -207,3 +207,75 @@ def test_public_pdf_and_html_never_hold_the_internal_marker(project):
         assert "QXMARKER7741" not in text and "JUDGEMARKER5520" not in text
         assert "Four states signed the Widget Treaty" in text.replace("\n", " ")
     assert "QXMARKER7741" in full_pdf and "JUDGEMARKER5520" in full_pdf
+
+
+def _public_with(root: Path, block: str) -> BriefError:
+    (root / "templates" / "brief.html.j2").write_text(
+        '{% extends "base.html.j2" %}{% block colophon %}' + block + "{% endblock %}",
+        encoding="utf-8",
+    )
+    with pytest.raises(BriefError) as caught:
+        build(Path("briefgen.yaml"), audiences=["public"])
+    assert not (root / "out").exists()
+    return caught.value
+
+
+def test_words_shown_in_another_order_than_written_are_read_as_seen(project):
+    root = project("audiences")
+    words = ["the", "ministry", "privately", "expects", "one", "signatory", "to", "walk", "out"]
+    spans = "".join(
+        f'<span style="position:absolute;top:0;left:{55 * (len(words) - 1 - i)}px">{w}</span>'
+        for i, w in enumerate(reversed(words))
+    )
+    error = _public_with(root, f'<div style="position:relative;height:2em">{spans}</div>')
+    assert "appears in the output (PDF text, in reading order)" in str(error)
+
+
+def test_text_inside_an_svg_image_is_read(project):
+    import base64
+
+    root = project("audiences")
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="20"><text y="15">'
+        "the ministry privately expects one signatory</text></svg>"
+    )
+    url = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    error = _public_with(root, f'<img src="{url}" alt="">')
+    assert "appears in the output (a stylesheet or image the PDF loads)" in str(error)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<script>document.write(atob('UVhNQVJLRVI3NzQx'))</script>",
+        '<iframe srcdoc="QXMARKER7741"></iframe>',
+        '<object data="x.svg" type="image/svg+xml"></object>',
+        "<embed src=x.svg>",
+        '<p onmouseover="alert(1)">x</p>',
+        '<base href="https://example.org/">',
+        '<meta http-equiv="refresh" content="0;url=https://example.org/">',
+    ],
+)
+def test_markup_that_runs_code_or_pulls_in_documents_is_refused(project, markup):
+    root = project("audiences")
+    error = _public_with(root, markup)
+    assert "which a brief may not carry" in str(error)
+
+
+def test_underscores_css_escapes_percent_encoding_and_unknown_tags_hide_nothing():
+    assert leaks("<p>expects_QXMARKER7741_to_walk_out</p>")
+    assert leaks(
+        '<style>@media screen { p::before { content: "\\65 xpects QXMARKER7741 '
+        'to walk out" } }</style>'
+    )
+    assert leaks('<style>p::before { content: "expects QXMAR" "KER7741 to walk out" }</style>')
+    assert leaks('<a href="https://e.org/?q=expects%20QXMARKER7741%20to%20walk%20out">x</a>')
+    assert leaks("<p>exp<font>ects</font> QXMARKER7741 to walk out</p>")
+
+
+def test_a_withheld_facts_id_is_a_leak():
+    assert leaks("<p>Removed: <code>secret-fact</code></p>") == [
+        "audience 'public': withheld fact 'secret-fact' (handling internal) appears in the "
+        "output: its id 'secret-fact'"
+    ]
+    assert not leaks("<p>a secret fact</p>")
