@@ -59,3 +59,13 @@ def assert_refused(result: subprocess.CompletedProcess[str], *names: str) -> str
     for name in names:
         assert name in line, (name, result.stderr)
     return line
+
+
+def gone(pid: int) -> bool:
+    """The process has exited (a zombie waiting for someone else to reap it counts)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    states = [line.split()[1] for line in status.splitlines() if line.startswith("State:")]
+    return states[0] in {"Z", "X"}

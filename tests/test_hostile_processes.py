@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES, add_many_facts, edit
-from tests.hostile import MEMORY_LIMIT, TIME_LIMIT, assert_refused, run_briefgen
+from tests.hostile import MEMORY_LIMIT, TIME_LIMIT, assert_refused, gone, run_briefgen
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads /proc to find the layout workers"
@@ -86,16 +86,6 @@ def wait_for_workers(process: subprocess.Popen[str], count: int = 1) -> list[int
         assert process.poll() is None, ("the build ended before laying out", process.communicate())
         time.sleep(0.01)
     raise AssertionError("no layout worker started")
-
-
-def gone(pid: int) -> bool:
-    """The process has exited; a zombie left for init to reap counts."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return True
-    states = [line.split()[1] for line in status.splitlines() if line.startswith("State:")]
-    return states[0] in {"Z", "X"}
 
 
 def all_gone(pids: list[int], seconds: float = 5) -> bool:

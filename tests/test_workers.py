@@ -15,6 +15,7 @@ import pytest
 from briefgen import workers
 from briefgen.errors import BriefError, Where
 from briefgen.workers import GRACE, Budget, OverBudget, run_all
+from tests.hostile import gone
 
 pytestmark = pytest.mark.skipif(
     workers._fork_context() is None, reason="children need fork; elsewhere tasks run in-process"
@@ -22,16 +23,6 @@ pytestmark = pytest.mark.skipif(
 
 QUICK = Budget(seconds=1, memory=None)
 REPO = Path(__file__).parent.parent
-
-
-def gone(pid: int) -> bool:
-    """The process has exited (a zombie waiting for someone else to reap it counts)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return True
-    states = [line.split()[1] for line in status.splitlines() if line.startswith("State:")]
-    return states[0] in {"Z", "X"}
 
 
 def wait_gone(pid: int, seconds: float = 5) -> bool:
