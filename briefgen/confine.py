@@ -16,6 +16,8 @@ from pathlib import Path
 
 from briefgen.errors import BriefError, Where
 
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+"""briefgen's own templates and stylesheet: the one folder outside a project a build reads."""
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """The largest input file briefgen reads: no fact file, template or stylesheet comes near it."""
 OUTSIDE_HINT = "keep it inside the project, or pass --allow-outside to allow it"

@@ -11,46 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
+from briefgen.documents import LaidOut, Task
 from briefgen.workers import Budget, run_all
 
 LAYOUT_BUDGET = Budget(seconds=120, memory=2048 * 1024**2)
 """Time and extra memory one PDF layout may use by default (the `limits:` defaults)."""
-
-
-@dataclass(frozen=True)
-class Task:
-    """One document to lay out; plain data, so it can go to a worker process."""
-
-    html: str
-    base_dir: Path
-    allowed: tuple[Path, ...]
-    denied: tuple[Path, ...] = ()
-    variant: str | None = None
-    remote: bool = False
-
-
-@dataclass(frozen=True)
-class LaidOut:
-    """A rendered PDF, its page count, and every string it shows or carries.
-
-    `text` is all the text laid out on every page, CSS generated content,
-    running headers and footnotes included; `bookmarks` every outline label;
-    `metadata` the document's title, authors, description, keywords and other
-    metadata strings; `text_as_seen` the same text in reading order (by
-    position on the page); `resources` the text of every stylesheet and SVG
-    image the layout loaded. The release guard scans them for withheld material.
-    """
-
-    pdf: bytes
-    pages: int
-    text: str
-    bookmarks: tuple[str, ...]
-    metadata: tuple[str, ...]
-    text_as_seen: str = ""
-    resources: tuple[str, ...] = ()
 
 
 def lay_out_all(

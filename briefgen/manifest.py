@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.confine import is_inside, read_regular
+from briefgen.confine import BUILTIN_TEMPLATES, is_inside, read_regular
 from briefgen.errors import BriefError, Where
 from briefgen.model import Brief, Fact
 from briefgen.select import Selection
@@ -351,8 +351,6 @@ def _file_digest(path: Path) -> str:
 
 def _name(path: Path, root: Path, folder: Path | None = None) -> str:
     """A stable name for an input: relative to the project, marked as built in, or as outside."""
-    from briefgen.render import BUILTIN_TEMPLATES
-
     resolved = path.resolve()
     if resolved.is_relative_to(root.resolve()):
         return resolved.relative_to(root.resolve()).as_posix()

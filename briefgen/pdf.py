@@ -17,8 +17,8 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.text.fonts import FontConfiguration
 
+from briefgen.documents import LaidOut, Task
 from briefgen.errors import BriefError
-from briefgen.layout import LaidOut, Task
 from briefgen.workers import OverBudget
 
 

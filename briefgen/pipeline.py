@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefgen.audience import Edition, choose
+from briefgen.documents import LaidOut, Task
 from briefgen.errors import BriefError, Problem, Where
 from briefgen.glyphs import glyph_warnings
-from briefgen.layout import LaidOut, Task, lay_out_all
+from briefgen.layout import lay_out_all
 from briefgen.load import load_brief
 from briefgen.manifest import (
     MANIFEST,

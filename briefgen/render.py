@@ -30,7 +30,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from briefgen.audience import Edition, default_edition
-from briefgen.confine import confined, read_regular
+from briefgen.confine import BUILTIN_TEMPLATES, confined, read_regular
 from briefgen.dates import MONTHS
 from briefgen.errors import BriefError, Where
 from briefgen.markup import first_sentence, inline
@@ -42,7 +42,6 @@ from briefgen.workers import LIMITS_HINT, Budget, OverBudget, run_all
 if TYPE_CHECKING:
     from briefgen.manifest import Changes
 
-BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 MAX_VALUE = 1_000_000
 """Longest string or list an operator in a template may build, and largest power."""
 _CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])

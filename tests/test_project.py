@@ -24,11 +24,11 @@ def test_readme_opens_with_two_commands_that_ci_runs():
 
 
 def test_builtin_templates_live_inside_the_package():
-    import briefgen.render
+    import briefgen.confine
 
-    assert (briefgen.render.BUILTIN_TEMPLATES / "base.html.j2").is_file()
-    assert (briefgen.render.BUILTIN_TEMPLATES / "brief.css").is_file()
-    assert briefgen.render.BUILTIN_TEMPLATES.parent == Path(briefgen.render.__file__).parent
+    assert (briefgen.confine.BUILTIN_TEMPLATES / "base.html.j2").is_file()
+    assert (briefgen.confine.BUILTIN_TEMPLATES / "brief.css").is_file()
+    assert briefgen.confine.BUILTIN_TEMPLATES.parent == Path(briefgen.confine.__file__).parent
 
 
 def test_default_brief_checks_clean():

@@ -285,7 +285,8 @@ HIDDEN_IN_CSS = """<!DOCTYPE html>
 
 
 def test_lay_out_reports_the_text_bookmarks_and_metadata_the_pdf_carries(tmp_path):
-    from briefgen.layout import Task, lay_out_all
+    from briefgen.documents import Task
+    from briefgen.layout import lay_out_all
 
     task = Task(HIDDEN_IN_CSS, tmp_path, (tmp_path,))
     (laid,) = lay_out_all([task], jobs=1)  # in a child process, under the default budget
@@ -299,7 +300,8 @@ def test_lay_out_reports_the_text_bookmarks_and_metadata_the_pdf_carries(tmp_pat
 
 
 def test_a_layout_over_its_budget_is_an_error_not_a_hang(tmp_path):
-    from briefgen.layout import Task, lay_out_all
+    from briefgen.documents import Task
+    from briefgen.layout import lay_out_all
 
     long_html = "<p>" + "word " * 200_000 + "</p>"
     start = time.monotonic()
