@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.hostile import local_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -62,3 +64,14 @@ def add_many_facts(root: Path, count: int) -> None:
 def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep the tests' parse cache out of the user's cache folder."""
     os.environ["BRIEFGEN_CACHE"] = str(tmp_path_factory.mktemp("parse-cache"))
+
+
+@pytest.fixture
+def idle_server() -> Iterator[str]:
+    """A server on 127.0.0.1 that no test may reach: it fails the test if it got a request.
+
+    Hostile suites use it for every case (`pytestmark`), and point inputs at it.
+    """
+    with local_server() as (base, requests):
+        yield base
+        assert requests == [], f"briefgen made requests: {requests}"

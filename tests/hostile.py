@@ -11,7 +11,10 @@ import os
 import resource
 import subprocess
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 TIME_LIMIT = 60
@@ -69,3 +72,35 @@ def gone(pid: int) -> bool:
         return True
     states = [line.split()[1] for line in status.splitlines() if line.startswith("State:")]
     return states[0] in {"Z", "X"}
+
+
+@contextmanager
+def local_server() -> Iterator[tuple[str, list[str]]]:
+    """A server on 127.0.0.1 that answers every GET with a marker stylesheet and logs the path.
+
+    Hostile tests point inputs at it and expect the log to stay empty: briefgen
+    makes no request unless `allow_remote` is set.
+    """
+    requests: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            body = b'body::after { content: "REMOTE-MARKER-8812"; }'
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", requests
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

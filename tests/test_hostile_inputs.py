@@ -20,6 +20,8 @@ from pypdf import PdfReader
 from tests.conftest import FIXTURES, edit
 from tests.hostile import assert_refused, run_briefgen
 
+pytestmark = pytest.mark.usefixtures("idle_server")
+
 TREATY = "facts/treaty.yaml"
 
 

@@ -21,9 +21,12 @@ import pytest
 from tests.conftest import FIXTURES, add_many_facts, edit
 from tests.hostile import MEMORY_LIMIT, TIME_LIMIT, assert_refused, gone, run_briefgen
 
-pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="reads /proc to find the layout workers"
-)
+pytestmark = [
+    pytest.mark.usefixtures("idle_server"),
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux"), reason="reads /proc to find the layout workers"
+    ),
+]
 
 BUILD = ["build", "--all", "--force"]
 AUDIENCES = ["full", "top", "public", "trade"]

@@ -19,6 +19,8 @@ from tests.hostile import assert_refused, run_briefgen
 
 TEMPLATE = "templates/brief.html.j2"
 
+pytestmark = pytest.mark.usefixtures("idle_server")
+
 
 @pytest.fixture
 def brief(tmp_path: Path) -> Path:
@@ -239,3 +241,29 @@ def test_a_stylesheet_cannot_load_the_fact_files_or_other_editions(tmp_path):
     result = run_briefgen(["build", "-a", "public"], root, env=_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert b"QXMARKER7741" not in (root / "out" / "widgets-public.pdf").read_bytes()
+
+
+def test_templates_stylesheets_and_facts_reach_no_server(brief, idle_server):
+    server = idle_server
+    (brief / TEMPLATE).write_text(
+        '{% extends "base.html.j2" %}{% block head_extra %}'
+        f'<link rel="stylesheet" href="{server}/a.css">'
+        f'<style>@import url("{server}/b.css"); body {{ background: url("{server}/c.png") }}'
+        f'@font-face {{ font-family: x; src: url("{server}/d.woff") }}</style>'
+        "{% endblock %}"
+        f'{{% block colophon %}}<img src="{server}/e.png" alt="">'
+        f'<svg><image href="{server}/f.png"/></svg>{{% endblock %}}',
+        encoding="utf-8",
+    )
+    facts = brief / "facts" / "treaty.yaml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(
+        text.replace(
+            "text: Four states signed the Widget Treaty in Geneva.",
+            f"text: 'Four states signed. ![x]({server}/g.png) [link]({server}/h)'",
+        ),
+        encoding="utf-8",
+    )
+    result = run_briefgen(["build", "--force"], brief, env=_env(brief.parent))
+    assert result.returncode == 0, result.stderr
+    assert b"REMOTE-MARKER-8812" not in (brief / "out" / "widget-brief.pdf").read_bytes()
