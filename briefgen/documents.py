@@ -18,6 +18,8 @@ class Task:
     base_dir: Path
     allowed: tuple[Path, ...]
     denied: tuple[Path, ...] = ()
+    protected: frozenset[tuple[int, int]] = frozenset()
+    """(device, inode) of files never served, whatever their name: the fact files, the outputs."""
     variant: str | None = None
     remote: bool = False
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,3 +88,23 @@ def display_path(path: Path) -> str:
         return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+class Suggester:
+    """ "Did you mean" look-ups, at most `limit` of them.
+
+    Each look-up compares a name with every known one; a file with thousands
+    of unknown names must not take minutes to report, so past the limit the
+    problems come without a suggestion.
+    """
+
+    def __init__(self, limit: int = 20) -> None:
+        self.left = limit
+
+    def closest(self, name: str, known: Sequence[str], cutoff: float = 0.6) -> str | None:
+        """The known name most like `name`, if one is close enough and the budget lasts."""
+        if self.left <= 0:
+            return None
+        self.left -= 1
+        close = difflib.get_close_matches(name, known, n=1, cutoff=cutoff)
+        return close[0] if close else None

@@ -254,6 +254,11 @@ def _problem(error: Any, marks: Marks, base: tuple[Any, ...]) -> Problem:
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
         what = f"{name!r} must" if name else "the file must"
         return Problem(f"{what} be a mapping of fields", marks.where(loc))
+    if kind == "string_too_long":
+        limit = error.get("ctx", {}).get("max_length")
+        return Problem(f"{name!r} is longer than {limit} characters", marks.where(loc))
+    if kind == "string_too_short":
+        return Problem(f"{name!r} is empty", marks.where(loc))
     message = error["msg"].removeprefix("Value error, ")
     return Problem(f"{name!r}: {message}" if name else message, marks.where(loc))
 

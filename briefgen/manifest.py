@@ -78,6 +78,8 @@ def read_manifest(path: Path) -> Manifest:
         raise _unreadable(path, "it is not valid JSON", exc.lineno) from None
     except UnicodeDecodeError:
         raise _unreadable(path, "it is not UTF-8 text") from None
+    except ValueError:  # a number too long to convert, say
+        raise _unreadable(path, "it holds a value briefgen cannot read") from None
     except RecursionError:
         raise _unreadable(path, "it is nested too deeply") from None
     except MemoryError:

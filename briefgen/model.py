@@ -41,6 +41,11 @@ Id = Annotated[
 ]
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 Confidence = Literal[CONFIDENCE]
+Marking = Annotated[
+    str,
+    Field(min_length=1, max_length=60, description="a handling marking, e.g. 'INTERNAL'"),
+]
+"""A marking is printed in the page margins, where a long one cannot wrap: 60 characters at most."""
 
 PDF_VARIANTS = (
     "pdf/ua-1",
@@ -232,7 +237,7 @@ class Audience(Located):
     page_budget: int | None = Field(
         default=None, ge=1, description="most PDF pages allowed; a longer PDF fails the build"
     )
-    marking: str | None = Field(default=None, description="printed on every page")
+    marking: Marking | None = Field(default=None, description="printed on every page")
     show_quotes: bool | None = None
     show_grades: bool | None = None
     judgments: bool = Field(default=True, description="show the key judgments")
@@ -291,7 +296,7 @@ class Config(Located):
     default_handling: Id | None = Field(
         default=None, description="level of facts that name none; the most restricted if omitted"
     )
-    marking: str | None = Field(default=None, description="marking printed on every page")
+    marking: Marking | None = Field(default=None, description="marking printed on every page")
     show_quotes: bool = True
     show_grades: bool = Field(default=False, description="notes show Admiralty grades, e.g. [B2]")
     allow_remote: bool = Field(

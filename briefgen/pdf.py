@@ -5,7 +5,6 @@ Imported only when a PDF is rendered: WeasyPrint takes most of a second to impor
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from briefgen.documents import LaidOut, Task
 from briefgen.errors import BriefError
+from briefgen.release import resource_text
 from briefgen.workers import OverBudget
 
 
@@ -32,12 +32,18 @@ class ProjectFetcher(weasyprint.URLFetcher):
     """
 
     def __init__(
-        self, allowed: list[Path], *, denied: list[Path] | None = None, remote: bool = False
+        self,
+        allowed: list[Path],
+        *,
+        denied: list[Path] | None = None,
+        protected: frozenset[tuple[int, int]] = frozenset(),
+        remote: bool = False,
     ) -> None:
         protocols = ("file", "data", "http", "https") if remote else ("file", "data")
         super().__init__(allowed_protocols=protocols, allow_redirects=False)
         self.allowed = [folder.resolve() for folder in allowed]
         self.denied = [folder.resolve() for folder in denied or []]
+        self.protected = protected
         self.remote = remote
         self.refused: list[str] = []
         self.texts: list[str] = []
@@ -59,14 +65,17 @@ class ProjectFetcher(weasyprint.URLFetcher):
     def _readable(self, path: Path) -> bool:
         inside = any(path.is_relative_to(folder) for folder in self.allowed)
         barred = any(path.is_relative_to(folder) for folder in self.denied)
-        return inside and not barred and path.is_file()
+        if not inside or barred or not path.is_file():
+            return False
+        info = path.stat()
+        return (info.st_dev, info.st_ino) not in self.protected
 
     def _served(
         self, url: str, body: bytes, headers: Any = None
     ) -> weasyprint.urls.URLFetcherResponse:
-        # A raster image or a font does not decode: it holds no text a reader could copy.
-        with contextlib.suppress(UnicodeDecodeError):
-            self.texts.append(body.decode("utf-8"))
+        text = resource_text(body)  # None for a raster image or a font
+        if text is not None:
+            self.texts.append(text)
         return weasyprint.urls.URLFetcherResponse(url, body=body, headers=headers)
 
 
@@ -91,7 +100,9 @@ def lay_out(task: Task) -> LaidOut:
     """
     warm()
     options = {"pdf_variant": task.variant} if task.variant else {}
-    fetcher = ProjectFetcher(list(task.allowed), denied=list(task.denied), remote=task.remote)
+    fetcher = ProjectFetcher(
+        list(task.allowed), denied=list(task.denied), protected=task.protected, remote=task.remote
+    )
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     try:
         document = weasyprint.HTML(

@@ -9,6 +9,7 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from briefgen.audience import Edition, choose
@@ -32,11 +33,17 @@ from briefgen.manifest import (
 )
 from briefgen.model import Brief
 from briefgen.release import Guard
-from briefgen.render import readable_roots, render_html, template_dirs, unreadable_folders
+from briefgen.render import (
+    Rendered,
+    protected_files,
+    readable_roots,
+    render_html,
+    template_dirs,
+)
 from briefgen.select import Selection, select
 from briefgen.stale import stale_facts
 from briefgen.validate import validate
-from briefgen.workers import Budget
+from briefgen.workers import Budget, run_all
 from briefgen.write import output_lock, write_outputs
 
 FORMATS = ("html", "pdf")
@@ -185,13 +192,14 @@ def _build_locked(
     ]
     limits = brief.config.limits
     budget = Budget(limits.layout_seconds, limits.layout_memory_mb * 1024 * 1024)
+    checks = [partial(_check_pdf, prepared.guard) for _, prepared in pending]
     pdfs = (
-        lay_out_all(tasks, jobs=jobs, budget=budget) if "pdf" in formats else [None] * len(pending)
+        lay_out_all(tasks, jobs=jobs, budget=budget, checks=checks)
+        if "pdf" in formats
+        else [None] * len(pending)
     )
     files: dict[str, bytes] = {}
     for (place, prepared), pdf in zip(pending, pdfs, strict=True):
-        if pdf is not None:
-            _check_pdf(prepared, pdf)
         made = _finish(prepared, pdf)
         files.update(made)
         records.update(_records(prepared, made, pdf, today))
@@ -234,31 +242,47 @@ def _prepare(
         # A fact now withheld from this edition is not its to mention, not even by id.
         hidden = {fact.id for fact in selection.withheld}
         changes = replace(changes, removed=[i for i in changes.removed if i not in hidden])
-    rendered = render_html(brief, selection, edition, build_date=today, changes=changes)
     guard = Guard(selection, brief.config, audience=edition.name)
-    guard.check_html(rendered.html)
+
+    def render_and_guard(_: None) -> Rendered:
+        rendered = render_html(brief, selection, edition, build_date=today, changes=changes)
+        guard.check_html(rendered.html)
+        return rendered
+
+    # Templates are user code, and the guard reads all they wrote: both run in a child
+    # process with the render budget, so neither can hang the build or eat its memory.
+    limits = brief.config.limits
+    budget = Budget(limits.render_seconds, limits.render_memory_mb * 1024 * 1024)
+    what = "rendering the template"
+    rendered = run_all(render_and_guard, [None], jobs=1, budget=budget, what=what)[0]
     summary = EditionBuilt(edition.name, names, rendered.fact_ids, None, False, changes)
     used = edition_inputs(inputs, brief, selection, rendered.templates)
     return _Prepared(edition, names, rendered.html, shown, key, summary, guard, used)
 
 
-def _check_pdf(prepared: _Prepared, laid_out: LaidOut) -> None:
+def _check_pdf(guard: Guard, laid_out: LaidOut) -> None:
     """The release guard over what the PDF shows and carries beyond the HTML's text."""
-    prepared.guard.check_text([laid_out.text], "PDF text")
-    prepared.guard.check_text([laid_out.text_as_seen], "PDF text, in reading order")
-    for resource in laid_out.resources:
-        prepared.guard.check_html(resource, "a stylesheet or image the PDF loads")
-    prepared.guard.check_text(list(laid_out.bookmarks), "PDF bookmarks")
-    prepared.guard.check_text(list(laid_out.metadata), "PDF metadata")
+    guard.check_text([laid_out.text], "PDF text")
+    guard.check_text([laid_out.text_as_seen], "PDF text, in reading order")
+    for resource in dict.fromkeys(laid_out.resources):
+        guard.check_html(resource, "a stylesheet or image the PDF loads")
+    guard.check_text(list(laid_out.bookmarks), "PDF bookmarks")
+    guard.check_text(list(laid_out.metadata), "PDF metadata")
 
 
 def _layout_task(brief: Brief, html: str, edition: Edition, target: Path | None = None) -> Task:
-    """What the lay-out stage needs for an edition's PDF: its HTML and the folders it may read."""
+    """What the lay-out stage needs for an edition's PDF: its HTML and the folders it may read.
+
+    Resources never come from the fact folder or an output folder (other
+    editions), nor from a fact file or an output under another name.
+    """
+    outputs = [brief.root / brief.config.output, *([target] if target else [])]
     return Task(
         html=html,
         base_dir=brief.root,
         allowed=readable_roots(brief),
-        denied=(*unreadable_folders(brief), *([target] if target else [])),
+        denied=(brief.root / brief.config.facts, *outputs),
+        protected=protected_files(brief, *outputs),
         variant=edition.pdf_variant,
         remote=brief.config.allow_remote,
     )

@@ -17,8 +17,11 @@ inline elements do not split a word, so neither spacing nor markup hides a leak.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import unescape
@@ -104,6 +107,17 @@ _FORBIDDEN = frozenset(
     ["script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal"]
 )
 """Elements a brief never needs and a guard cannot read through (code, other documents)."""
+_DATA_URL = re.compile(r"data:[^,\s\"')]*,[^\s\"')]*", re.IGNORECASE)
+MAX_RESOURCE = 20 * 1024 * 1024
+"""Most bytes of a compressed image unpacked for reading."""
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_XML_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.DOTALL)
 _CSS_JOIN = re.compile(r"[\"']\s*[\"']")
 _HINT = (
@@ -160,7 +174,12 @@ class Guard:
         self._check([" ".join(texts), "".join(texts)], set(), f" ({what})")
 
     def _check(self, texts: list[str], anchors: set[str], what: str) -> None:
-        page = _Words(texts)
+        # Read backwards too: a direction override (U+202E, <bdo dir=rtl>, CSS
+        # `unicode-bidi`) shows letters written in reverse the right way round,
+        # and a reversed row shows words written in reverse order in order.
+        backwards = [text[::-1] for text in texts]
+        reordered = [" ".join(reversed(text.split())) for text in texts]
+        page = _Words([*texts, *backwards, *reordered])
         raw = " ".join(texts)
         problems = []
         for item, patterns in self._patterns:
@@ -303,8 +322,9 @@ class _TextParser(HTMLParser):
     Markup a brief may not carry is listed in `forbidden`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, depth: int = 0) -> None:
         super().__init__(convert_charrefs=True)
+        self.depth = depth
         self.spaced: list[str] = []
         self.joined: list[str] = []
         self.anchors: set[str] = set()
@@ -339,6 +359,8 @@ class _TextParser(HTMLParser):
             return
         for variant in dict.fromkeys([value, unquote(value), unescape(value), _css(value)]):
             self._apart(variant)
+        for url in _DATA_URL.findall(value):
+            self._embedded(url)
         if name == "id":
             self.anchors.add(value)
         elif name == "href" and value.startswith("#"):
@@ -358,6 +380,20 @@ class _TextParser(HTMLParser):
         self.joined.append(data)
         if self._in_style:
             self._apart(_css(data))
+            for url in _DATA_URL.findall(data):
+                self._embedded(url)
+
+    def _embedded(self, url: str) -> None:
+        """Read what a `data:` URL holds (an SVG image, a stylesheet) as part of the page."""
+        text = data_url_text(url)
+        if text is None or self.depth >= 3:
+            return
+        inner = _TextParser(self.depth + 1)
+        inner.feed(text)
+        inner.close()
+        self.forbidden += inner.forbidden
+        for piece in inner.texts():
+            self._apart(piece)
 
     def handle_comment(self, data: str) -> None:
         self._apart(data)
@@ -370,6 +406,53 @@ class _TextParser(HTMLParser):
 
     def unknown_decl(self, data: str) -> None:
         self._apart(data)
+
+
+def data_url_text(url: str) -> str | None:
+    """The text a `data:` URL holds, if it holds text (SVG, CSS, HTML); None for an image."""
+    header, _, payload = url.partition(",")
+    try:
+        if header.lower().endswith(";base64"):
+            body = base64.b64decode(unquote(payload), validate=False)
+        else:
+            body = unquote(payload).encode("utf-8", "surrogateescape")
+    except (ValueError, binascii.Error):
+        return None
+    return resource_text(body)
+
+
+def resource_text(body: bytes) -> str | None:
+    """The text of a resource a page loads (an SVG image, a stylesheet), None for binary data.
+
+    Compressed SVG (svgz) is unpacked, up to a limit; the encoding comes from a
+    byte-order mark or an XML declaration, else UTF-8, else Latin-1 for a
+    document that looks like markup: an image cannot hide its text by its encoding.
+    """
+    if body[:2] == b"\x1f\x8b":
+        unpacker = zlib.decompressobj(wbits=47)
+        try:
+            body = unpacker.decompress(body, MAX_RESOURCE)
+        except zlib.error:
+            return None
+    for mark, encoding in _BOMS:
+        if body.startswith(mark):
+            return body.decode(encoding, "replace")
+    declared = _XML_ENCODING.search(body[:200])
+    if declared:
+        try:
+            return body.decode(declared.group(1).decode("ascii"), "replace")
+        except LookupError:
+            pass
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    head = body[:4096].lower()
+    if b"<\x00" in head or b"\x00<" in head:
+        return body.decode("utf-16-le" if head.startswith(b"<") else "utf-16-be", "replace")
+    if b"<svg" in head or b"<?xml" in head or b"<html" in head:
+        return body.decode("latin-1")
+    return None
 
 
 def _css(text: str) -> str:

@@ -37,7 +37,7 @@ from briefgen.markup import first_sentence, inline
 from briefgen.model import Brief, Limits
 from briefgen.select import Selection
 from briefgen.view import View, edition_view
-from briefgen.workers import LIMITS_HINT, Budget, OverBudget, run_all
+from briefgen.workers import LIMITS_HINT, OverBudget
 
 if TYPE_CHECKING:
     from briefgen.manifest import Changes
@@ -48,6 +48,7 @@ _CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *r
 """Control characters (tab and line breaks aside) removed from the HTML a template writes."""
 MAX_NESTING = 20
 """How many times one template may be open at once (a template that includes itself)."""
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,6})|0*([0-9]{1,7}));?")
 _HUGE_WIDTH = re.compile(r"%[-+ #0]*(\d{5,}|\*)|\.(\d{5,}|\*)")
 
 
@@ -70,27 +71,50 @@ def template_dirs(brief: Brief) -> list[Path]:
 def readable_roots(brief: Brief) -> tuple[Path, ...]:
     """The folders a PDF may load images, fonts and stylesheets from.
 
-    The project, briefgen's templates and any folder allowed outside, less
-    `unreadable_folders`.
+    The project, briefgen's templates and any folder allowed outside; the build
+    bars the fact and output folders within them.
     """
     return (brief.root, BUILTIN_TEMPLATES, *brief.outside)
 
 
-def unreadable_folders(brief: Brief) -> tuple[Path, ...]:
-    """Folders no PDF resource may be read from: the facts and the output.
+def protected_files(brief: Brief, *folders: Path) -> frozenset[tuple[int, int]]:
+    """The fact files and every file in `folders` (the output), as (device, inode) pairs.
 
-    The fact files hold withheld material in the raw, and the output folder
-    holds other editions.
+    A template or a PDF resource that is one of these files, under another name
+    (a hard link, or the real file of a linked fact file), is refused.
     """
-    return (brief.root / brief.config.facts, brief.root / brief.config.output)
+    paths = [brief.root / brief.config.facts / "sources.yaml"]
+    paths += [where.file for topic in brief.topics if (where := topic.where()) is not None]
+    for folder in folders:
+        if folder.is_dir():
+            paths += [Path(entry.path) for entry in os.scandir(folder) if entry.is_file()]
+    return frozenset(identity for path in paths if (identity := file_identity(path)))
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """A file's (device, inode), the same for every name it has; None if it cannot be read."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
 
 
 class ConfinedLoader(jinja2.BaseLoader):
-    """Serves templates from a search path, but only regular files that lie inside `roots`."""
+    """Serves templates from a search path, but only regular files that lie inside `roots`.
 
-    def __init__(self, folders: Sequence[Path], roots: Sequence[Path]) -> None:
+    A file that is one of `protected` (a fact file under another name) is refused.
+    """
+
+    def __init__(
+        self,
+        folders: Sequence[Path],
+        roots: Sequence[Path],
+        protected: frozenset[tuple[int, int]] = frozenset(),
+    ) -> None:
         self.folders = list(folders)
         self.roots = list(roots)
+        self.protected = protected
         self.served: list[Path] = []
 
     def get_source(
@@ -104,6 +128,12 @@ class ConfinedLoader(jinja2.BaseLoader):
             real = confined(
                 candidate, self.roots, f"template {template!r}", place="the template folders"
             )
+            if file_identity(real) in self.protected:
+                raise BriefError(
+                    f"template {template!r} is a fact file or an output under another name",
+                    Where(candidate),
+                    "templates may not read the facts or other editions",
+                )
             raw = read_regular(real)
             try:
                 text = raw.decode("utf-8-sig")
@@ -157,10 +187,14 @@ class BriefEnvironment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-def make_environment(dirs: Sequence[Path], roots: Sequence[Path]) -> BriefEnvironment:
+def make_environment(
+    dirs: Sequence[Path],
+    roots: Sequence[Path],
+    protected: frozenset[tuple[int, int]] = frozenset(),
+) -> BriefEnvironment:
     """A sandboxed, autoescaping, strict Jinja2 environment over `dirs`, confined to `roots`."""
     env = BriefEnvironment(
-        loader=ConfinedLoader(dirs, roots),
+        loader=ConfinedLoader(dirs, roots, protected),
         autoescape=True,
         undefined=Missing,
         trim_blocks=True,
@@ -181,33 +215,17 @@ def render_html(
     build_date: dt.date,
     changes: Changes | None = None,
 ) -> Rendered:
-    """Render an edition's template to a complete HTML document, within the render budget.
+    """Render an edition's template to a complete HTML document.
 
-    Loading, compiling and running the templates happen in a child process
-    (`briefgen.workers`) limited to `limits.render_seconds` and
-    `limits.render_memory_mb`, so a template that loops or allocates without
-    end is stopped with its file and line.
+    It runs in the calling process; the build calls it in a child process under
+    the render budget (see `briefgen.pipeline`), where running out of time or
+    memory stops the template at its line.
     """
     edition = edition or default_edition(brief.config)
-    limits = brief.config.limits
-    budget = Budget(limits.render_seconds, limits.render_memory_mb * 1024 * 1024)
-
-    def job(_: None) -> Rendered:
-        return _render(brief, selection, edition, build_date=build_date, changes=changes)
-
-    return run_all(job, [None], jobs=1, budget=budget, what="rendering the template")[0]
-
-
-def _render(
-    brief: Brief,
-    selection: Selection,
-    edition: Edition,
-    *,
-    build_date: dt.date,
-    changes: Changes | None,
-) -> Rendered:
     dirs = template_dirs(brief)
-    env = make_environment(dirs, dirs)  # templates come from the template folders alone
+    # Templates come from the template folders alone, and are never a fact file or an output.
+    output = brief.root / brief.config.output
+    env = make_environment(dirs, dirs, protected_files(brief, output))
     limits = brief.config.limits
     try:
         css_where = _setting_where(brief, edition, "stylesheet")
@@ -234,10 +252,21 @@ def _render(
         raise BriefError(message, where, _hint(exc)) from exc
     assert isinstance(env.loader, ConfinedLoader)
     return Rendered(
-        html=html.translate(_CONTROL),
+        html=_without_controls(html),
         fact_ids=[fact.id for fact in selection.facts],
         templates=tuple(dict.fromkeys(env.loader.served)),
     )
+
+
+def _without_controls(html: str) -> str:
+    """`html` without control characters, raw or written as character references (`&#27;`)."""
+
+    def keep(match: re.Match[str]) -> str:
+        hexadecimal, decimal = match.groups()
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        return "" if code in _CONTROL else match.group(0)
+
+    return _CHARACTER_REFERENCE.sub(keep, html.translate(_CONTROL))
 
 
 def day(date: dt.date | str) -> str:

@@ -7,31 +7,31 @@ BriefError; warnings are returned for the caller to show.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
-from briefgen.errors import BriefError, Problem
+from briefgen.errors import BriefError, Problem, Suggester
 from briefgen.model import Brief, Fact, Located, Member
 
 
 def validate(brief: Brief) -> list[Problem]:
     """Raise BriefError listing every error in `brief`; return its warnings."""
+    hints = Suggester()
     errors = [
-        *_check_config(brief),
+        *_check_config(brief, hints),
         *_duplicates("source", brief.sources),
         *_duplicates("topic", brief.topics),
         *_duplicates("fact", brief.facts),
         *_check_topics(brief),
-        *_check_citations(brief),
+        *_check_citations(brief, hints),
         *_check_kinds(brief),
-        *_check_basis(brief),
+        *_check_basis(brief, hints),
     ]
     if errors:
         raise BriefError(problems=errors)
     return list(_uncited_sources(brief))
 
 
-def _check_config(brief: Brief) -> Iterable[Problem]:
+def _check_config(brief: Brief, hints: Suggester) -> Iterable[Problem]:
     config = brief.config
     levels = config.handling
     if len(set(levels)) != len(levels):
@@ -53,10 +53,10 @@ def _check_config(brief: Brief) -> Iterable[Problem]:
                 record.where("handling"),
                 f"known levels: {', '.join(levels)}",
             )
-    yield from _check_audiences(brief)
+    yield from _check_audiences(brief, hints)
 
 
-def _check_audiences(brief: Brief) -> Iterable[Problem]:
+def _check_audiences(brief: Brief, hints: Suggester) -> Iterable[Problem]:
     config = brief.config
     levels = config.handling
     topics = [topic.id for topic in brief.topics]
@@ -79,20 +79,20 @@ def _check_audiences(brief: Brief) -> Iterable[Problem]:
                 yield Problem(
                     f"audience {name!r}: unknown topic {topic_id!r}",
                     audience.where("topics", index),
-                    _suggest(topic_id, topics, "known topics"),
+                    _suggest(hints, topic_id, topics, "known topics"),
                 )
         for index, tag in enumerate(audience.tags or []):
             if tag not in tags:
                 yield Problem(
                     f"audience {name!r}: no fact carries the tag {tag!r}",
                     audience.where("tags", index),
-                    _suggest(tag, tags, "tags in use"),
+                    _suggest(hints, tag, tags, "tags in use"),
                 )
 
 
-def _suggest(name: str, known: list[str], what: str) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    return f"did you mean {close[0]!r}?" if close else f"{what}: {', '.join(known) or 'none'}"
+def _suggest(hints: Suggester, name: str, known: list[str], what: str) -> str:
+    close = hints.closest(name, known, cutoff=0.5)
+    return f"did you mean {close!r}?" if close else f"{what}: {', '.join(known) or 'none'}"
 
 
 def _duplicates(what: str, records: Iterable[Located]) -> Iterable[Problem]:
@@ -119,12 +119,12 @@ def _check_topics(brief: Brief) -> Iterable[Problem]:
             )
 
 
-def _check_citations(brief: Brief) -> Iterable[Problem]:
+def _check_citations(brief: Brief, hints: Suggester) -> Iterable[Problem]:
     known = brief.sources_by_id
     for _, citation in brief.citations():
         if citation.source not in known:
-            close = difflib.get_close_matches(citation.source, list(known), n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}?" if close else "add it to sources.yaml"
+            close = hints.closest(citation.source, list(known), cutoff=0.5)
+            hint = f"did you mean {close!r}?" if close else "add it to sources.yaml"
             yield Problem(f"unknown source {citation.source!r}", citation.where("source"), hint)
 
 
@@ -164,13 +164,14 @@ def _check_kinds(brief: Brief) -> Iterable[Problem]:
                 )
 
 
-def _check_basis(brief: Brief) -> Iterable[Problem]:
+def _check_basis(brief: Brief, hints: Suggester) -> Iterable[Problem]:
     facts = {fact.id: fact for fact in brief.facts}
+    ids = list(facts)
     for fact in brief.facts:
         for index, basis_id in enumerate(fact.basis):
             if basis_id not in facts:
-                close = difflib.get_close_matches(basis_id, list(facts), n=1, cutoff=0.6)
-                hint = f"did you mean {close[0]!r}?" if close else None
+                close = hints.closest(basis_id, ids, cutoff=0.6)
+                hint = f"did you mean {close!r}?" if close else None
                 yield Problem(
                     f"judgment {fact.id!r} rests on unknown fact {basis_id!r}",
                     fact.where("basis", index),

@@ -267,3 +267,20 @@ def test_templates_stylesheets_and_facts_reach_no_server(brief, idle_server):
     result = run_briefgen(["build", "--force"], brief, env=_env(brief.parent))
     assert result.returncode == 0, result.stderr
     assert b"REMOTE-MARKER-8812" not in (brief / "out" / "widget-brief.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("link", ["real file in templates", "hard link"])
+def test_a_fact_file_under_another_name_in_the_template_folder_is_refused(tmp_path, link):
+    root = tmp_path / "brief"
+    shutil.copytree(FIXTURES / "audiences", root)
+    facts = root / "facts" / "treaty.yaml"
+    if link == "hard link":
+        os.link(facts, root / "templates" / "notes.txt")
+    else:  # the fact file lives in templates/, and facts/ links to it
+        facts.rename(root / "templates" / "notes.txt")
+        facts.symlink_to(Path("..") / "templates" / "notes.txt")
+    (root / TEMPLATE).write_text(_block('{% include "notes.txt" %}'), encoding="utf-8")
+    (root / "templates" / "brief.css").write_text('@import url("notes.txt");', encoding="utf-8")
+    result = run_briefgen(["build", "-a", "public"], root, env=_env(tmp_path))
+    line = assert_refused(result, "templates/notes.txt")
+    assert "is a fact file or an output under another name" in line

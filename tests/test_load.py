@@ -141,3 +141,11 @@ def test_omitted_handling_takes_the_most_restricted_level(project):
     )
     brief = load_brief(Path("briefgen.yaml"))
     assert brief.facts[0].handling == "internal"
+
+
+def test_a_marking_too_long_for_the_page_margin_is_refused(project):
+    project()
+    edit(Path("briefgen.yaml"), "marking: TEST MARKING", "marking: INTERNAL-" + "X" * 60)
+    with pytest.raises(BriefError) as caught:
+        load_brief(Path("briefgen.yaml"))
+    assert str(caught.value) == "briefgen.yaml:5:10: 'marking' is longer than 60 characters"

@@ -366,3 +366,15 @@ def test_a_fact_now_withheld_is_not_listed_as_removed_even_by_id(project):
     assert second.editions[0].changes.removed == []
     html = (root / "out" / "widgets-public.html").read_text(encoding="utf-8")
     assert "trade-tariffs" not in html
+
+
+def test_a_number_too_long_to_read_is_one_error_naming_the_manifest(project):
+    root = project()
+    (root / "out").mkdir()
+    path = root / "out" / "manifest.json"
+    path.write_text('{"manifest": ' + "9" * 5000 + ', "outputs": {}}', encoding="utf-8")
+    with pytest.raises(BriefError) as caught:
+        read_manifest(path)
+    assert str(caught.value).startswith(
+        "out/manifest.json: cannot read the manifest: it holds a value briefgen cannot read"
+    )

@@ -223,25 +223,63 @@ def _public_with(root: Path, block: str) -> BriefError:
 def test_words_shown_in_another_order_than_written_are_read_as_seen(project):
     root = project("audiences")
     words = ["the", "ministry", "privately", "expects", "one", "signatory", "to", "walk", "out"]
+    shuffled = [*range(1, len(words), 2), *range(0, len(words), 2)]  # odd places, then even
     spans = "".join(
-        f'<span style="position:absolute;top:0;left:{55 * (len(words) - 1 - i)}px">{w}</span>'
-        for i, w in enumerate(reversed(words))
+        f'<span style="position:absolute;top:0;left:{70 * i}px">{words[i]}</span>' for i in shuffled
     )
     error = _public_with(root, f'<div style="position:relative;height:2em">{spans}</div>')
     assert "appears in the output (PDF text, in reading order)" in str(error)
 
 
-def test_text_inside_an_svg_image_is_read(project):
-    import base64
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="20"><text y="15">'
+    "the ministry privately expects one signatory</text></svg>"
+)
+
+
+@pytest.mark.parametrize("kind", ["utf-8", "latin-1", "utf-16", "svgz"])
+def test_text_inside_an_svg_image_file_is_read_whatever_its_encoding(project, kind):
+    import gzip
 
     root = project("audiences")
-    svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="20"><text y="15">'
-        "the ministry privately expects one signatory</text></svg>"
-    )
-    url = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-    error = _public_with(root, f'<img src="{url}" alt="">')
+    body = {
+        "utf-8": SVG.encode(),
+        "latin-1": ('<?xml version="1.0" encoding="ISO-8859-1"?><!-- caf\xe9 -->' + SVG).encode(
+            "latin-1"
+        ),
+        "utf-16": SVG.encode("utf-16"),
+        "svgz": gzip.compress(SVG.encode()),
+    }[kind]
+    (root / "images").mkdir()
+    (root / "images" / "pic.svg").write_bytes(body)
+    error = _public_with(root, '<img src="images/pic.svg" alt="">')
     assert "appears in the output (a stylesheet or image the PDF loads)" in str(error)
+
+
+def test_text_inside_a_data_url_is_read_in_the_html():
+    import base64
+
+    url = (
+        "data:image/svg+xml;base64,"
+        + base64.b64encode(
+            SVG.replace(
+                "the ministry privately expects one", "expects QXMARKER7741 to walk out"
+            ).encode()
+        ).decode()
+    )
+    assert leaks(f'<img src="{url}" alt="">')
+    assert leaks(f"<style>p {{ background: url({url}) }}</style>")
+    assert leaks(
+        '<img src="data:image/svg+xml,%3Csvg%3E%3Ctext%3Eexpects QXMARKER7741 to walk '
+        'out%3C/text%3E%3C/svg%3E">'
+    )
+
+
+def test_letters_or_words_written_backwards_for_a_direction_override_are_read():
+    backwards = "expects QXMARKER7741 to walk out"[::-1]
+    assert leaks(f"<p>\u202e{backwards}\u202c</p>")
+    assert leaks(f'<bdo dir="rtl">{backwards}</bdo>')
+    assert leaks("<p>out walk to QXMARKER7741 expects</p>")
 
 
 @pytest.mark.parametrize(

@@ -189,9 +189,11 @@ def test_control_characters_a_template_writes_never_reach_the_html(project):
     root = project()
     (root / "templates").mkdir()
     (root / "templates" / "brief.html.j2").write_text(
-        '{% extends "base.html.j2" %}{% block kicker %}A\x1b[31mB\x07C\x9bD\tE{% endblock %}',
+        '{% extends "base.html.j2" %}{% block kicker %}A\x1b[31mB\x07C\x9bD\tE'
+        "F&#27;]0;G&#x1B;[2JH&#7;I&#0127;J&#x9b;K&#x41;&#10;{% endblock %}",
         encoding="utf-8",
     )
     html = html_of()
     assert "A[31mBCDE" not in html and "A[31mBC" + "D\tE" in html
     assert not any(ch in html for ch in "\x1b\x07\x9b")
+    assert "F]0;G[2JHIJK&#x41;&#10;" in html  # references to controls gone, others kept

@@ -178,3 +178,25 @@ def test_uncited_source_is_a_warning(project):
     )
     warnings = [str(w) for w in check(Path("briefgen.yaml")).warnings]
     assert warnings == ["facts/sources.yaml:16:7: source 'unused-source' is never cited"]
+
+
+def test_thousands_of_unknown_references_get_suggestions_only_for_the_first_twenty(project):
+    """Each suggestion compares with every known id: unbounded, 25,000 of them took hours."""
+    root = project()
+    lines = ["id: many", "title: Many", "facts:"]
+    lines += [
+        f"  - id: known-{n}\n    text: Fact {n}.\n    citations:\n"
+        "      - source: smith-2021-gazette\n        locator: para. 1\n        quote: q"
+        for n in range(300)
+    ]
+    lines.append(
+        "  - id: the-judgment\n    kind: judgment\n    text: A judgment.\n"
+        "    confidence: likely\n    basis:\n" + "\n".join(f"      - knwon-{n}" for n in range(300))
+    )
+    (root / "facts" / "many.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(BriefError) as caught:
+        check(Path("briefgen.yaml"))
+    unknown = [p for p in caught.value.problems if "rests on unknown fact" in p.message]
+    assert len(unknown) == 300
+    assert [p.hint for p in unknown[:2]] == ["did you mean 'known-0'?", "did you mean 'known-1'?"]
+    assert sum(p.hint is not None for p in unknown) <= 20
