@@ -11,7 +11,7 @@ import io
 import re
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -82,7 +82,9 @@ _state = {"debug": False}
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """What a terminal must not receive raw: control characters (C0 but tab and line feed,
 DEL, C1), the Unicode line and paragraph separators, and the bidirectional overrides."""
-_CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_CLICK_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
 
 
 def terminal_safe(text: str) -> str:
@@ -532,7 +534,7 @@ def _heading(name: str, what: Listing) -> None:
         _echo(f"{name}:")
 
 
-def _warn(warnings: list[object]) -> None:
+def _warn(warnings: Sequence[object]) -> None:
     for warning in warnings:
         _echo(f"warning: {warning}", err=True)
 
@@ -552,7 +554,7 @@ def main() -> None:
         code = app(standalone_mode=False)
     except _CLICK_ERROR as exc:  # a usage error: Click's message, made safe to print
         _show_usage_error(exc)
-        sys.exit(exc.exit_code)
+        sys.exit(getattr(exc, "exit_code", 2))
     except typer.Abort:
         _echo("Aborted!", err=True)
         sys.exit(1)

@@ -46,7 +46,8 @@ def lay_out_all(
 
     pdf.warm()
     workers = min(len(tasks), jobs or os.cpu_count() or 1)
-    jobs_and_checks = list(zip(tasks, checks or [None] * len(tasks), strict=True))
+    chosen: Sequence[Check | None] = checks if checks is not None else [None] * len(tasks)
+    jobs_and_checks = list(zip(tasks, chosen, strict=True))
 
     def lay_out_and_check(job: tuple[Task, Check | None]) -> LaidOut:
         task, check = job

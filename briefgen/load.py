@@ -105,7 +105,8 @@ def load_brief(
         raise BriefError(problems=problems)
     default = config.default_handling or config.handling[-1]
     for topic in topics:
-        for record in [*topic.facts, *topic.membership]:
+        records: list[Fact | Member] = [*topic.facts, *topic.membership]
+        for record in records:
             if record.handling is None:
                 record.handling = default
     topics.sort(key=lambda t: (t.order, t.id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
@@ -18,7 +18,7 @@ from briefgen.dates import When
 from briefgen.errors import Where
 from briefgen.yamlread import Marks, NodePath
 
-CONFIDENCE = (
+Confidence = Literal[
     "almost no chance",
     "very unlikely",
     "unlikely",
@@ -26,7 +26,8 @@ CONFIDENCE = (
     "likely",
     "very likely",
     "almost certain",
-)
+]
+CONFIDENCE: tuple[str, ...] = get_args(Confidence)
 """The estimative scale, lowest to highest."""
 
 MAX_QUOTE_WORDS = 30
@@ -40,14 +41,13 @@ Id = Annotated[
     ),
 ]
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
-Confidence = Literal[CONFIDENCE]
 Marking = Annotated[
     str,
     Field(min_length=1, max_length=60, description="a handling marking, e.g. 'INTERNAL'"),
 ]
 """A marking is printed in the page margins, where a long one cannot wrap: 60 characters at most."""
 
-PDF_VARIANTS = (
+PdfVariant = Literal[
     "pdf/ua-1",
     "pdf/ua-2",
     "pdf/a-1b",
@@ -59,10 +59,10 @@ PDF_VARIANTS = (
     "pdf/a-1a",
     "pdf/a-2a",
     "pdf/a-3a",
-)
+]
+PDF_VARIANTS: tuple[str, ...] = get_args(PdfVariant)
 """The PDF profiles briefgen offers, as WeasyPrint names them (ua: tagged for
 accessibility; a: archival; the a-…a levels are tagged too)."""
-PdfVariant = Literal[PDF_VARIANTS]
 
 
 class Located(BaseModel):

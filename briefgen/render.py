@@ -22,6 +22,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -324,7 +325,7 @@ def _generator_where(stream: Any) -> Where | None:
 def _open_count(name: str) -> int:
     """How many frames of the running render belong to template `name`."""
     count = 0
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         template = frame.f_globals.get("__jinja_template__")
         if template is not None and template.name == name and frame.f_code.co_name == "root":

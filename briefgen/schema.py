@@ -18,7 +18,7 @@ from briefgen.model import Config, Source, Topic
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 BASE = "https://briefgen.invalid/schema/"
 
-FILES = {
+FILES: dict[str, tuple[str, TypeAdapter[Any]]] = {
     "briefgen.schema.json": ("the configuration, briefgen.yaml", TypeAdapter(Config)),
     "sources.schema.json": ("facts/sources.yaml, a list of sources", TypeAdapter(list[Source])),
     "topic.schema.json": ("a topic file in facts/", TypeAdapter(Topic)),

@@ -9,6 +9,7 @@ guard can prove none of it reached the output.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from briefgen.audience import Edition, default_edition
@@ -78,11 +79,14 @@ def select(brief: Brief, edition: Edition | None = None) -> Selection:
             sections.append(Section(topic, facts, members))
     shown_facts = [fact for section in sections for fact in section.facts]
     chronology = (
-        sorted((f for f in shown_facts if f.date), key=lambda f: f.date.start.first_day())
-        if edition.chronology
-        else []
+        sorted((f for f in shown_facts if f.date), key=_first_day) if edition.chronology else []
     )
     withheld_members = [
         m for topic in brief.topics for m in topic.membership if not releasable(m.handling)
     ]
     return Selection(judgments, sections, withheld, chronology, withheld_members)
+
+
+def _first_day(fact: Fact) -> dt.date:
+    assert fact.date is not None
+    return fact.date.start.first_day()

@@ -193,7 +193,7 @@ def _read_text(path: Path) -> str:
 def _item_offsets(text: str) -> list[int]:
     """Where each item of a JSON array starts; `text` is known to be a valid array."""
     decoder = json.JSONDecoder()
-    offsets = []
+    offsets: list[int] = []
     position = _skip_space(text, 0) + 1  # past '['
     while True:
         position = _skip_space(text, position)

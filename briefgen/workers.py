@@ -168,7 +168,7 @@ class _Runner:
 
     def _start(self, function: Callable[[T], R], index: int, task: T) -> None:
         receiver, sender = self.context.Pipe(duplex=False)
-        process = self.context.Process(
+        process = self.context.Process(  # type: ignore[attr-defined]
             target=_child_main,
             args=(function, task, sender, os.getpid(), self.budget),
             daemon=True,
