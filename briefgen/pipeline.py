@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from briefgen.audience import Edition, choose
+from briefgen.compile import check_templates
 from briefgen.documents import LaidOut, Task
 from briefgen.errors import BriefError, Problem, Where
 from briefgen.glyphs import glyph_warnings
@@ -86,13 +87,14 @@ def check(
     strict: bool = False,
     allow_outside: bool = False,
 ) -> Checked:
-    """Load and validate a brief; raise BriefError on any error.
+    """Load and validate a brief and compile its templates; raise BriefError on any error.
 
     With `max_age`, facts not reviewed within that long of the build date are
     warnings. With `strict`, any warning is raised as an error.
     """
     brief = load_brief(config_path, allow_outside=allow_outside)
     warnings = validate(brief)
+    check_templates(brief)
     if max_age is not None:
         warnings += stale_facts(brief, today=build_date(), max_age=max_age)
     if strict and warnings:

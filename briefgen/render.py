@@ -229,7 +229,7 @@ def render_html(
     env = make_environment(dirs, dirs, protected_files(brief, output))
     limits = brief.config.limits
     try:
-        css_where = _setting_where(brief, edition, "stylesheet")
+        css_where = setting_where(brief, edition, "stylesheet")
         css = Markup("\n").join(
             _stylesheet(env, name, css_where, dirs) for name in edition.stylesheets
         )
@@ -242,7 +242,7 @@ def render_html(
         raise
     except jinja2.TemplateNotFound as exc:
         searched = ", ".join(str(d) for d in dirs)
-        where = _setting_where(brief, edition, "template")
+        where = setting_where(brief, edition, "template")
         raise BriefError(f"template {exc.name!r} not found", where, f"searched {searched}") from exc
     except jinja2.TemplateSyntaxError as exc:
         where = Where(Path(exc.filename), exc.lineno) if exc.filename else None
@@ -370,7 +370,7 @@ def _stylesheet(env: BriefEnvironment, name: str, where: Where | None, dirs: lis
     return Markup(source.replace("</", "<\\/"))
 
 
-def _setting_where(brief: Brief, edition: Edition, field: str) -> Where | None:
+def setting_where(brief: Brief, edition: Edition, field: str) -> Where | None:
     """Where a setting of `edition` was made: in its audience, else at the top level."""
     record = edition.record
     if record is not None and getattr(record, field) is not None:

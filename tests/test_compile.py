@@ -1,0 +1,81 @@
+"""`check` compiles every template the audiences use, and finds misspelt blocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.errors import BriefError
+from briefgen.pipeline import check
+from tests.conftest import edit
+
+CONFIG = Path("briefgen.yaml")
+
+
+def problems() -> list[str]:
+    with pytest.raises(BriefError) as caught:
+        check(CONFIG)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_the_fixtures_templates_compile(project):
+    project("audiences")
+    check(CONFIG)
+
+
+def test_a_syntax_error_is_found_by_check_with_its_line(project):
+    root = project()
+    (root / "templates").mkdir()
+    (root / "templates" / "brief.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n{% block masthead %}\n{% if %}\n{% endblock %}\n',
+        encoding="utf-8",
+    )
+    assert problems() == [
+        "templates/brief.html.j2:3: template syntax error: Expected an expression, "
+        "got 'end of statement block'"
+    ]
+
+
+def test_a_block_the_base_lacks_is_found_with_a_suggestion(project):
+    root = project()
+    (root / "templates").mkdir()
+    (root / "templates" / "brief.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n\n{% block mastead %}x{% endblock %}\n', encoding="utf-8"
+    )
+    assert problems() == [
+        "templates/brief.html.j2:3: block 'mastead' is not in base.html.j2, so it would never "
+        "show (did you mean 'masthead'?)"
+    ]
+
+
+def test_blocks_of_every_template_up_the_chain_count(project):
+    root = project("audiences")
+    (root / "templates" / "public.html.j2").write_text(
+        '{% extends "brief.html.j2" %}{% block kicker %}Public{% endblock %}', encoding="utf-8"
+    )
+    (root / "templates" / "brief.html.j2").write_text(
+        '{% extends "base.html.j2" %}', encoding="utf-8"
+    )
+    edit(
+        CONFIG,
+        "    marking: FOR PUBLIC RELEASE\n",
+        "    marking: FOR PUBLIC RELEASE\n    template: public.html.j2\n",
+    )
+    check(CONFIG)  # 'kicker' is in base.html.j2, two levels up
+
+
+def test_included_templates_and_stylesheets_are_checked_too(project):
+    root = project("audiences")
+    (root / "templates" / "brief.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n{% block colophon %}\n{% include "missing.html.j2" %}'
+        "{% endblock %}\n",
+        encoding="utf-8",
+    )
+    edit(CONFIG, "stylesheet: [brief.css, tight.css]", "stylesheet: [brief.css, tigth.css]")
+    found = problems()
+    assert found[0].startswith(
+        "templates/brief.html.j2:3: template 'missing.html.j2' not found (searched "
+    )
+    assert found[1].startswith("briefgen.yaml:16:17: stylesheet 'tigth.css' not found")
+    assert len(found) == 2
