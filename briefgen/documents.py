@@ -43,3 +43,5 @@ class LaidOut:
     metadata: tuple[str, ...]
     text_as_seen: str = ""
     resources: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """What the layout warned about: CSS it ignored, resources it could not load."""

@@ -6,6 +6,7 @@ Imported only when a PDF is rendered: WeasyPrint takes most of a second to impor
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,11 @@ def lay_out(task: Task) -> LaidOut:
     fetcher = ProjectFetcher(
         list(task.allowed), denied=list(task.denied), protected=task.protected, remote=task.remote
     )
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    heard = _Heard()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(heard)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
     try:
         document = weasyprint.HTML(
             string=task.html, base_url=task.base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
@@ -114,6 +119,8 @@ def lay_out(task: Task) -> LaidOut:
         raise  # out of time: briefgen.workers says so
     except Exception as exc:
         raise BriefError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        logger.removeHandler(heard)
     assert pdf is not None
     return LaidOut(
         pdf,
@@ -123,7 +130,25 @@ def lay_out(task: Task) -> LaidOut:
         resources=tuple(fetcher.texts),
         bookmarks=tuple(_labels(document.make_bookmark_tree())),
         metadata=metadata_strings(document.metadata),
+        warnings=tuple(dict.fromkeys(heard.messages)),
     )
+
+
+class _Heard(logging.Handler):
+    """Collects what WeasyPrint warns about (invalid CSS, a resource it could not load)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = " ".join(record.getMessage().split())
+        if not _SCREEN_ONLY.search(message):
+            self.messages.append(message)
+
+
+_SCREEN_ONLY = re.compile(r"media type,? '? ?screen\b|media type ' ?screen\b|got 'screen")
+"""WeasyPrint does not read media features: a rule for screens only is rightly skipped in print."""
 
 
 def _drop_attachments(document: weasyprint.Document) -> None:

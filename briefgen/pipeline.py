@@ -39,6 +39,7 @@ from briefgen.render import (
     protected_files,
     readable_roots,
     render_html,
+    setting_where,
     template_dirs,
 )
 from briefgen.select import Selection, select
@@ -139,10 +140,10 @@ def build(
     chosen = choose(brief.config, audiences, everything=everything)
     target = out_dir if out_dir is not None else brief.root / brief.config.output
     with output_lock(target):
-        built, written = _build_locked(
-            brief, chosen, formats, target, force=force, since=since, jobs=jobs
+        built, written, heard = _build_locked(
+            brief, chosen, formats, target, force=force, since=since, jobs=jobs, strict=strict
         )
-    return Built(brief, built, written, warnings)
+    return Built(brief, built, written, [*warnings, *heard])
 
 
 def _texts(brief: Brief) -> list[tuple[str, str, Where | None]]:
@@ -167,7 +168,8 @@ def _build_locked(
     force: bool,
     since: Path | None,
     jobs: int | None,
-) -> tuple[list[EditionBuilt], list[Path]]:
+    strict: bool,
+) -> tuple[list[EditionBuilt], list[Path], list[Problem]]:
     previous = read_manifest(target / MANIFEST)
     baseline = read_manifest(since) if since is not None else previous
     today = build_date()
@@ -200,6 +202,14 @@ def _build_locked(
         if "pdf" in formats
         else [None] * len(pending)
     )
+    heard = [
+        problem
+        for (_, prepared), pdf in zip(pending, pdfs, strict=True)
+        if pdf is not None
+        for problem in _layout_warnings(brief, prepared.edition, pdf)
+    ]
+    if strict and heard:
+        raise BriefError(problems=heard)
     files: dict[str, bytes] = {}
     for (place, prepared), pdf in zip(pending, pdfs, strict=True):
         made = _finish(prepared, pdf)
@@ -209,7 +219,7 @@ def _build_locked(
     if files:
         files[MANIFEST] = Manifest(records).to_bytes()  # written last: see write_outputs
     written = write_outputs(target, files) if files else []
-    return built, written
+    return built, written, heard
 
 
 @dataclass(frozen=True)
@@ -260,6 +270,26 @@ def _prepare(
     summary = EditionBuilt(edition.name, names, rendered.fact_ids, None, False, changes)
     used = edition_inputs(inputs, brief, selection, rendered.templates)
     return _Prepared(edition, names, rendered.html, shown, key, summary, guard, used)
+
+
+def _layout_warnings(brief: Brief, edition: Edition, laid_out: LaidOut) -> list[Problem]:
+    """What the layout warned about, as warnings naming the edition's stylesheet.
+
+    CSS positions in the messages count lines of the stylesheets as inlined
+    into the page; with one stylesheet, the warning names its file.
+    """
+    found = [
+        folder / name
+        for name in edition.stylesheets
+        for folder in template_dirs(brief)[:1]
+        if (folder / name).is_file()
+    ]
+    only = len(edition.stylesheets) == 1 and found
+    where = Where(found[0]) if only else setting_where(brief, edition, "stylesheet")
+    return [
+        Problem(f"audience {edition.name!r}: the PDF layout reports: {message}", where)
+        for message in laid_out.warnings
+    ]
 
 
 def _check_pdf(guard: Guard, laid_out: LaidOut) -> None:

@@ -424,3 +424,27 @@ def test_a_glyph_no_font_has_is_a_warning_and_an_error_under_strict(project, run
     assert warning.replace("warning:", "error:") in strict.output
     html_only = run("build", "--format", "html", "--force")
     assert "no installed font" not in html_only.output  # a browser brings its own fonts
+
+
+def test_what_the_pdf_layout_ignores_is_a_warning_and_an_error_under_strict(project, run):
+    root = project()
+    (root / "templates").mkdir()
+    (root / "templates" / "brief.css").write_text(
+        "p { colr: red; }\n.x { background: url(missing.png); }\n", encoding="utf-8"
+    )
+    (root / "templates" / "brief.html.j2").write_text(
+        '{% extends "base.html.j2" %}{% block colophon %}<img src="nowhere.png" alt="">'
+        "{% endblock %}",
+        encoding="utf-8",
+    )
+    result = run("build", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    reports = [line for line in result.output.splitlines() if "the PDF layout reports" in line]
+    assert any("colr" in line for line in reports), result.output
+    assert any("nowhere.png" in line for line in reports), result.output
+    assert all(line.startswith("warning: ") for line in reports)
+    before = (root / "out" / "widget-brief.pdf").read_bytes()
+    strict = run("build", "--format", "pdf", "--strict", "--force")
+    assert strict.exit_code == 1
+    assert any(line.startswith("error: ") and "colr" in line for line in strict.output.splitlines())
+    assert (root / "out" / "widget-brief.pdf").read_bytes() == before  # nothing written
