@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -22,17 +22,10 @@ from briefgen.load import load_brief
 from briefgen.manifest import (
     MANIFEST,
     Changes,
-    Manifest,
     OutputRecord,
-    changes_since,
-    edition_inputs,
-    edition_key,
-    fact_digests,
-    input_digests,
-    read_manifest,
-    sha256,
 )
 from briefgen.model import Brief
+from briefgen.plan import Job, Plan, make_plan, manifest_bytes, records
 from briefgen.release import Guard
 from briefgen.render import (
     Rendered,
@@ -42,7 +35,6 @@ from briefgen.render import (
     setting_where,
     template_dirs,
 )
-from briefgen.select import Selection, select
 from briefgen.stale import stale_facts
 from briefgen.validate import validate
 from briefgen.workers import Budget, run_all
@@ -170,106 +162,107 @@ def _build_locked(
     jobs: int | None,
     strict: bool,
 ) -> tuple[list[EditionBuilt], list[Path], list[Problem]]:
-    previous = read_manifest(target / MANIFEST)
-    baseline = read_manifest(since) if since is not None else previous
-    today = build_date()
-    inputs = input_digests(brief, template_dirs(brief), today.isoformat())
-    records = {name: r for name, r in previous.outputs.items() if (target / name).is_file()}
-    built: list[EditionBuilt] = []
-    pending: list[tuple[int, _Prepared]] = []  # (its place in `built`, the edition)
-    for edition in chosen:
-        selection = select(brief, edition)
-        shown = fact_digests(selection.facts)
-        key = edition_key(brief, selection, shown, inputs, edition.name)
-        names = [f"{edition.stem}.{fmt}" for fmt in FORMATS if fmt in formats]
-        if not force and since is None and _unchanged(records, names, key, target):
-            record = records[names[0]]
-            built.append(EditionBuilt(edition.name, names, list(record.facts), record.pages, True))
-        else:
-            prepared = _prepare(
-                brief, edition, selection, names, shown, key, inputs, baseline, today
-            )
-            pending.append((len(built), prepared))
-            built.append(prepared.summary)
-    tasks = [
-        _layout_task(brief, prepared.html, prepared.edition, target) for _, prepared in pending
-    ]
-    limits = brief.config.limits
-    budget = Budget(limits.layout_seconds, limits.layout_memory_mb * 1024 * 1024)
-    checks = [partial(_check_pdf, prepared.guard) for _, prepared in pending]
-    pdfs = (
-        lay_out_all(tasks, jobs=jobs, budget=budget, checks=checks)
-        if "pdf" in formats
-        else [None] * len(pending)
-    )
+    """Plan, render, lay out, guard, write: the stages of a build, holding the output folder."""
+    plan = make_plan(brief, chosen, formats, target, force=force, since=since, today=build_date())
+    pages = [_render(brief, job, plan.today) for job in plan.jobs]
+    pdfs = _lay_out(brief, pages, target, jobs) if "pdf" in formats else [None] * len(pages)
     heard = [
         problem
-        for (_, prepared), pdf in zip(pending, pdfs, strict=True)
+        for page, pdf in zip(pages, pdfs, strict=True)
         if pdf is not None
-        for problem in _layout_warnings(brief, prepared.edition, pdf)
+        for problem in _layout_warnings(brief, page.job.edition, pdf)
     ]
     if strict and heard:
         raise BriefError(problems=heard)
+    for page, pdf in zip(pages, pdfs, strict=True):
+        if pdf is not None:
+            _check_budget(page.job.edition, pdf.pages)
     files: dict[str, bytes] = {}
-    for (place, prepared), pdf in zip(pending, pdfs, strict=True):
-        made = _finish(prepared, pdf)
-        files.update(made)
-        records.update(_records(prepared, made, pdf, today))
-        built[place] = replace(prepared.summary, pages=pdf.pages if pdf else None)
+    new: dict[str, OutputRecord] = {}
+    for page, pdf in zip(pages, pdfs, strict=True):
+        made = _files(page, pdf)
+        files |= made
+        new |= records(plan, brief, page.job, made, pdf.pages if pdf else None, page.templates)
     if files:
-        files[MANIFEST] = Manifest(records).to_bytes()  # written last: see write_outputs
+        files[MANIFEST] = manifest_bytes(plan, new)  # written last: see write_outputs
     written = write_outputs(target, files) if files else []
-    return built, written, heard
+    return _results(chosen, plan, pages, pdfs), written, heard
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    """An edition selected, rendered to HTML and cleared by the release guard."""
+class _Page:
+    """An edition rendered to HTML and cleared by the release guard."""
 
-    edition: Edition
-    names: list[str]
+    job: Job
     html: str
-    facts: dict[str, str]
-    key: str
-    summary: EditionBuilt
+    fact_ids: list[str]
+    templates: tuple[Path, ...]
     guard: Guard
-    inputs: dict[str, str]
 
 
-def _prepare(
-    brief: Brief,
-    edition: Edition,
-    selection: Selection,
-    names: list[str],
-    shown: dict[str, str],
-    key: str,
-    inputs: dict[str, str],
-    baseline: Manifest,
-    today: dt.date,
-) -> _Prepared:
-    changes = None
-    last = baseline.for_audience(edition.name)
-    if edition.changes and last is not None:
-        changes = changes_since(last, shown, {fact.id: fact for fact in brief.facts})
-        # A fact now withheld from this edition is not its to mention, not even by id.
-        hidden = {fact.id for fact in selection.withheld}
-        changes = replace(changes, removed=[i for i in changes.removed if i not in hidden])
-    guard = Guard(selection, brief.config, audience=edition.name)
+def _render(brief: Brief, job: Job, today: dt.date) -> _Page:
+    """Render one edition's HTML and guard it, in a child process under the render budget.
+
+    Templates are user code, and the guard reads all they wrote: neither may
+    hang the build or eat its memory.
+    """
+    guard = Guard(job.selection, brief.config, audience=job.edition.name)
 
     def render_and_guard(_: None) -> Rendered:
-        rendered = render_html(brief, selection, edition, build_date=today, changes=changes)
+        rendered = render_html(
+            brief, job.selection, job.edition, build_date=today, changes=job.changes
+        )
         guard.check_html(rendered.html)
         return rendered
 
-    # Templates are user code, and the guard reads all they wrote: both run in a child
-    # process with the render budget, so neither can hang the build or eat its memory.
     limits = brief.config.limits
     budget = Budget(limits.render_seconds, limits.render_memory_mb * 1024 * 1024)
     what = "rendering the template"
     rendered = run_all(render_and_guard, [None], jobs=1, budget=budget, what=what)[0]
-    summary = EditionBuilt(edition.name, names, rendered.fact_ids, None, False, changes)
-    used = edition_inputs(inputs, brief, selection, rendered.templates)
-    return _Prepared(edition, names, rendered.html, shown, key, summary, guard, used)
+    return _Page(job, rendered.html, rendered.fact_ids, rendered.templates, guard)
+
+
+def _lay_out(
+    brief: Brief, pages: Sequence[_Page], target: Path, jobs: int | None
+) -> list[LaidOut | None]:
+    """Every page's PDF, each laid out and guarded in a child process under the layout budget."""
+    tasks = [_layout_task(brief, page.html, page.job.edition, target) for page in pages]
+    checks = [partial(_check_pdf, page.guard) for page in pages]
+    limits = brief.config.limits
+    budget = Budget(limits.layout_seconds, limits.layout_memory_mb * 1024 * 1024)
+    return list(lay_out_all(tasks, jobs=jobs, budget=budget, checks=checks))
+
+
+def _files(page: _Page, pdf: LaidOut | None) -> dict[str, bytes]:
+    """The bytes of an edition's output files, by name."""
+    contents = {"html": page.html.encode("utf-8"), "pdf": pdf.pdf if pdf else None}
+    return {
+        name: content
+        for name in page.job.names
+        if (content := contents[name.rsplit(".", 1)[1]]) is not None
+    }
+
+
+def _results(
+    chosen: Sequence[Edition],
+    plan: Plan,
+    pages: Sequence[_Page],
+    pdfs: Sequence[LaidOut | None],
+) -> list[EditionBuilt]:
+    """What happened to each chosen edition, in the order they were asked for."""
+    results: dict[str, EditionBuilt] = {}
+    for left in plan.skipped:
+        record = left.record
+        results[left.edition.name] = EditionBuilt(
+            left.edition.name, list(left.names), list(record.facts), record.pages, True
+        )
+    for page, pdf in zip(pages, pdfs, strict=True):
+        job = page.job
+        made = pdf.pages if pdf else None
+        results[job.edition.name] = EditionBuilt(
+            job.edition.name, list(job.names), page.fact_ids, made, False, job.changes
+        )
+    return [results[edition.name] for edition in chosen]
 
 
 def _layout_warnings(brief: Brief, edition: Edition, laid_out: LaidOut) -> list[Problem]:
@@ -323,49 +316,6 @@ def _layout_task(brief: Brief, html: str, edition: Edition, target: Path | None 
 def lay_out_one(brief: Brief, html: str, edition: Edition) -> LaidOut:
     """One edition's PDF, laid out in this process."""
     return lay_out_all([_layout_task(brief, html, edition)], jobs=1)[0]
-
-
-def _finish(prepared: _Prepared, laid_out: LaidOut | None) -> dict[str, bytes]:
-    files = {}
-    for name in prepared.names:
-        if name.endswith(".html"):
-            files[name] = prepared.html.encode("utf-8")
-        elif laid_out is not None:
-            _check_budget(prepared.edition, laid_out.pages)
-            files[name] = laid_out.pdf
-    return files
-
-
-def _records(
-    prepared: _Prepared,
-    files: dict[str, bytes],
-    laid_out: LaidOut | None,
-    today: dt.date,
-) -> dict[str, OutputRecord]:
-    return {
-        name: OutputRecord(
-            audience=prepared.edition.name,
-            format=name.rsplit(".", 1)[1],
-            sha256=sha256(content),
-            built=today.isoformat(),
-            inputs=prepared.inputs,
-            facts=prepared.facts,
-            pages=laid_out.pages if laid_out else None,
-            key=prepared.key,
-        )
-        for name, content in files.items()
-    }
-
-
-def _unchanged(records: dict[str, OutputRecord], names: list[str], key: str, target: Path) -> bool:
-    """True if every output exists, matches its manifest record, and had the same inputs."""
-    for name in names:
-        record = records.get(name)
-        if record is None or record.key != key:
-            return False
-        if sha256((target / name).read_bytes()) != record.sha256:
-            return False
-    return True
 
 
 def _check_budget(edition: Edition, pages: int) -> None:

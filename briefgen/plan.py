@@ -1,0 +1,158 @@
+"""Plan stage: which editions to build and which to skip, from the manifest in the output folder.
+
+An edition is skipped when its files exist, match their manifest records and
+were made from the same inputs (its key). Each edition that is built gets a
+`Job`: what it shows, the digests that will go into its manifest records, and
+the changes since its last edition. After the build, `records` turns a job's
+files into manifest records and `manifest_bytes` writes the new manifest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from briefgen.audience import Edition
+from briefgen.manifest import (
+    MANIFEST,
+    Changes,
+    Manifest,
+    OutputRecord,
+    changes_since,
+    edition_inputs,
+    edition_key,
+    fact_digests,
+    input_digests,
+    read_manifest,
+    sha256,
+)
+from briefgen.model import Brief
+from briefgen.render import template_dirs
+from briefgen.select import Selection, select
+
+
+@dataclass(frozen=True)
+class Job:
+    """One edition to build."""
+
+    edition: Edition
+    selection: Selection
+    names: tuple[str, ...]
+    """Its output files, e.g. `brief-public.html`, `brief-public.pdf`."""
+    facts: dict[str, str]
+    """The digest of each fact it shows."""
+    key: str
+    """One digest of everything its output depends on."""
+    changes: Changes | None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An edition left as it is: its files and the manifest record of the first."""
+
+    edition: Edition
+    names: tuple[str, ...]
+    record: OutputRecord
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The editions to build, those skipped as unchanged, and the manifest records kept."""
+
+    jobs: list[Job]
+    skipped: list[Skipped]
+    kept: dict[str, OutputRecord]
+    """Every record of the old manifest whose file still exists."""
+    inputs: dict[str, str]
+    today: dt.date
+
+
+def make_plan(
+    brief: Brief,
+    chosen: Sequence[Edition],
+    formats: Sequence[str],
+    target: Path,
+    *,
+    force: bool,
+    since: Path | None,
+    today: dt.date,
+) -> Plan:
+    """Decide, edition by edition, what to build into `target` and what to skip.
+
+    Nothing is skipped with `force`, or with `since` (a comparison with an
+    older edition wants a fresh changes box).
+    """
+    previous = read_manifest(target / MANIFEST)
+    baseline = read_manifest(since) if since is not None else previous
+    inputs = input_digests(brief, template_dirs(brief), today.isoformat())
+    kept = {name: r for name, r in previous.outputs.items() if (target / name).is_file()}
+    jobs: list[Job] = []
+    skipped: list[Skipped] = []
+    for edition in chosen:
+        selection = select(brief, edition)
+        shown = fact_digests(selection.facts)
+        key = edition_key(brief, selection, shown, inputs, edition.name)
+        names = tuple(f"{edition.stem}.{fmt}" for fmt in ("html", "pdf") if fmt in formats)
+        if not force and since is None and _unchanged(kept, names, key, target):
+            skipped.append(Skipped(edition, names, kept[names[0]]))
+            continue
+        changes = _changes(brief, edition, selection, shown, baseline)
+        jobs.append(Job(edition, selection, names, shown, key, changes))
+    return Plan(jobs, skipped, kept, inputs, today)
+
+
+def records(
+    plan: Plan,
+    brief: Brief,
+    job: Job,
+    files: Mapping[str, bytes],
+    pages: int | None,
+    templates: Iterable[Path],
+) -> dict[str, OutputRecord]:
+    """The manifest records of a job's files; `templates` are the template files it used."""
+    inputs = edition_inputs(plan.inputs, brief, job.selection, templates)
+    return {
+        name: OutputRecord(
+            audience=job.edition.name,
+            format=name.rsplit(".", 1)[1],
+            sha256=sha256(content),
+            built=plan.today.isoformat(),
+            inputs=inputs,
+            facts=job.facts,
+            pages=pages,
+            key=job.key,
+        )
+        for name, content in files.items()
+    }
+
+
+def manifest_bytes(plan: Plan, new: Mapping[str, OutputRecord]) -> bytes:
+    """The new manifest: the old records whose files remain, updated with the new ones."""
+    return Manifest({**plan.kept, **new}).to_bytes()
+
+
+def _changes(
+    brief: Brief, edition: Edition, selection: Selection, shown: dict[str, str], baseline: Manifest
+) -> Changes | None:
+    last = baseline.for_audience(edition.name)
+    if not edition.changes or last is None:
+        return None
+    changes = changes_since(last, shown, {fact.id: fact for fact in brief.facts})
+    # A fact now withheld from this edition is not its to mention, not even by id.
+    hidden = {fact.id for fact in selection.withheld}
+    return replace(changes, removed=[i for i in changes.removed if i not in hidden])
+
+
+def _unchanged(
+    records: Mapping[str, OutputRecord], names: Sequence[str], key: str, target: Path
+) -> bool:
+    """True if every output exists, matches its manifest record, and had the same inputs."""
+    for name in names:
+        record = records.get(name)
+        if record is None or record.key != key:
+            return False
+        if sha256((target / name).read_bytes()) != record.sha256:
+            return False
+    return True
