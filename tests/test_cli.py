@@ -35,6 +35,7 @@ def run():
     return invoke
 
 
+@pytest.mark.slow
 def test_build_writes_html_and_pdf(project, run):
     root = project()
     result = run("build")
@@ -210,6 +211,7 @@ def test_an_unknown_audience_is_a_usage_error_listing_the_known_ones(project, ru
     assert result.exit_code == 2 and "give --audience or --all, not both" in result.output
 
 
+@pytest.mark.slow
 def test_a_page_budget_overrun_is_exit_1_with_one_line(project, run):
     root = project("audiences")
     from tests.conftest import add_many_facts
@@ -396,6 +398,7 @@ def test_usage_errors_quoting_user_values_are_escaped(project, run):
     assert "\\x1b[2J1y" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_entry_point_escapes_what_click_itself_prints(tmp_path):
     result = run_briefgen(["--\x1b[31mbogus"], tmp_path)
     assert result.returncode == 2
@@ -405,6 +408,7 @@ def test_the_entry_point_escapes_what_click_itself_prints(tmp_path):
     assert run_briefgen(["check"], tmp_path).returncode == 1
 
 
+@pytest.mark.slow
 def test_a_glyph_no_font_has_is_a_warning_and_an_error_under_strict(project, run):
     project()
     edit(
@@ -426,6 +430,7 @@ def test_a_glyph_no_font_has_is_a_warning_and_an_error_under_strict(project, run
     assert "no installed font" not in html_only.output  # a browser brings its own fonts
 
 
+@pytest.mark.slow
 def test_what_the_pdf_layout_ignores_is_a_warning_and_an_error_under_strict(project, run):
     root = project()
     (root / "templates").mkdir()

@@ -111,6 +111,7 @@ DOCUMENTS = st.recursive(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(document=DOCUMENTS)
+@pytest.mark.slow
 def test_random_topic_documents_raise_nothing_but_brief_error(document, tmp_path_factory):
     root = tmp_path_factory.mktemp("random")
     shutil.copytree(FIXTURES / "minimal", root, dirs_exist_ok=True)
@@ -124,6 +125,7 @@ def test_random_topic_documents_raise_nothing_but_brief_error(document, tmp_path
 
 @settings(max_examples=150, deadline=None)
 @given(raw=st.binary(max_size=300))
+@pytest.mark.slow
 def test_random_bytes_raise_nothing_but_brief_error(raw, tmp_path_factory):
     root = tmp_path_factory.mktemp("bytes")
     shutil.copytree(FIXTURES / "minimal", root, dirs_exist_ok=True)

@@ -13,6 +13,8 @@ from briefgen.errors import BriefError
 from briefgen.pipeline import build
 from tests.conftest import add_many_facts
 
+pytestmark = pytest.mark.slow
+
 
 class _Links(HTMLParser):
     def __init__(self) -> None:

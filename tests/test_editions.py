@@ -16,6 +16,7 @@ def pages_text(path: Path) -> list[str]:
     return [page.extract_text() for page in PdfReader(path).pages]
 
 
+@pytest.mark.slow
 def test_all_editions_are_written_with_their_names_and_markings(project):
     root = project("audiences")
     built = build(Path("briefgen.yaml"), everything=True)
@@ -38,6 +39,7 @@ def test_all_editions_are_written_with_their_names_and_markings(project):
     assert '<p class="marking">FOR PUBLIC RELEASE</p>' in public
 
 
+@pytest.mark.slow
 def test_the_marking_is_on_every_page(project):
     root = project("audiences")
     add_many_facts(root, 40)
@@ -47,6 +49,7 @@ def test_the_marking_is_on_every_page(project):
     assert all(text.count("FOR PUBLIC RELEASE") >= 2 for text in texts)
 
 
+@pytest.mark.slow
 def test_an_edition_over_its_page_budget_fails_and_writes_nothing(project):
     root = project("audiences")
     add_many_facts(root, 40)

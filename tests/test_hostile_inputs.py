@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from tests.conftest import FIXTURES, edit
 from tests.hostile import assert_refused, run_briefgen
 
-pytestmark = pytest.mark.usefixtures("idle_server")
+pytestmark = [pytest.mark.usefixtures("idle_server"), pytest.mark.slow]
 
 TREATY = "facts/treaty.yaml"
 

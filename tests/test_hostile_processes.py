@@ -23,6 +23,7 @@ from tests.hostile import MEMORY_LIMIT, TIME_LIMIT, assert_refused, gone, run_br
 
 pytestmark = [
     pytest.mark.usefixtures("idle_server"),
+    pytest.mark.slow,
     pytest.mark.skipif(
         not sys.platform.startswith("linux"), reason="reads /proc to find the layout workers"
     ),

@@ -19,7 +19,7 @@ from tests.hostile import assert_refused, run_briefgen
 
 TEMPLATE = "templates/brief.html.j2"
 
-pytestmark = pytest.mark.usefixtures("idle_server")
+pytestmark = [pytest.mark.usefixtures("idle_server"), pytest.mark.slow]
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from briefgen.errors import BriefError
 from briefgen.pipeline import build
 from tests.conftest import edit
 
+pytestmark = pytest.mark.slow
+
 CONFIG = Path("briefgen.yaml")
 
 

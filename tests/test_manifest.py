@@ -28,6 +28,7 @@ def manifest(root: Path) -> dict:
     return json.loads((root / "out" / "manifest.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_the_manifest_records_inputs_facts_and_outputs(project):
     root = project("audiences")
     build(CONFIG, audiences=["public", "full"])
@@ -59,6 +60,7 @@ def test_the_manifest_records_inputs_facts_and_outputs(project):
     assert "treaty-secret" in outputs["widgets-full.pdf"]["facts"]
 
 
+@pytest.mark.slow
 def test_an_unchanged_audience_is_skipped_and_force_rebuilds_it(project):
     root = project("audiences")
     build(CONFIG, audiences=["public"])
@@ -72,6 +74,7 @@ def test_an_unchanged_audience_is_skipped_and_force_rebuilds_it(project):
     assert pdf.stat().st_mtime_ns != stamp
 
 
+@pytest.mark.slow
 def test_a_changed_input_or_a_tampered_output_is_rebuilt(project):
     root = project("audiences")
     build(CONFIG, everything=True, formats=["html"])
@@ -195,6 +198,7 @@ def test_a_corrupt_manifest_is_an_error_with_a_hint(project):
     assert str(caught.value).startswith("out/manifest.json:1: cannot read the manifest")
 
 
+@pytest.mark.slow
 def test_two_clean_builds_with_source_date_epoch_are_byte_identical(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     outputs = []
@@ -217,6 +221,7 @@ def test_without_source_date_epoch_the_build_date_is_today(monkeypatch):
         build_date()
 
 
+@pytest.mark.slow
 def test_a_no_op_rebuild_does_not_even_import_weasyprint(project):
     import subprocess
     import sys
@@ -329,6 +334,7 @@ def test_only_a_regular_file_is_read_as_a_manifest(tmp_path, kind):
     assert expected in caught.value.problems[0].message
 
 
+@pytest.mark.slow
 def test_an_editions_entry_names_only_the_files_it_was_made_from(project):
     root = project("audiences")
     (root / "facts" / "secret.yaml").write_text(

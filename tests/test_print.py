@@ -47,6 +47,7 @@ def contents(reader: PdfReader) -> dict[str, int]:
     raise AssertionError("no contents page")
 
 
+@pytest.mark.slow
 def test_bookmarks_mirror_the_headings(analyst):
     reader, _, sections = analyst
     marks = outline(reader)
@@ -59,6 +60,7 @@ def test_bookmarks_mirror_the_headings(analyst):
     ]
 
 
+@pytest.mark.slow
 def test_each_contents_entry_gives_the_page_its_section_starts_on(analyst):
     reader, _, sections = analyst
     toc = contents(reader)
@@ -70,6 +72,7 @@ def test_each_contents_entry_gives_the_page_its_section_starts_on(analyst):
         assert title in heading_lines, f"{title!r} is not a heading on page {page}"
 
 
+@pytest.mark.slow
 def test_metadata_is_set(analyst):
     reader, _, _ = analyst
     meta = reader.metadata
@@ -80,6 +83,7 @@ def test_metadata_is_set(analyst):
     assert reader.trailer["/Root"]["/Lang"] == "en"
 
 
+@pytest.mark.slow
 def test_the_default_pdf_is_tagged_pdf_ua(analyst):
     reader, _, _ = analyst
     root = reader.trailer["/Root"]
@@ -87,6 +91,7 @@ def test_the_default_pdf_is_tagged_pdf_ua(analyst):
     assert b"pdfuaid" in reader.xmp_metadata.stream.get_data()
 
 
+@pytest.mark.slow
 def test_every_page_carries_the_marking_and_page_x_of_y(analyst):
     reader, _, _ = analyst
     total = len(reader.pages)
@@ -110,6 +115,7 @@ class _Structure(HTMLParser):
             self.headings.append(int(tag[1]))
 
 
+@pytest.mark.slow
 def test_html_is_semantic_with_headings_in_order(analyst):
     _, html, _ = analyst
     page = _Structure()
@@ -122,6 +128,7 @@ def test_html_is_semantic_with_headings_in_order(analyst):
     assert "@media screen and (max-width: 36rem)" in html  # readable at phone width
 
 
+@pytest.mark.slow
 def test_the_membership_chart_is_inline_svg_drawn_from_the_data(analyst):
     _, html, _ = analyst
     svg = html[html.index("<svg") : html.index("</svg>")]
@@ -131,6 +138,7 @@ def test_the_membership_chart_is_inline_svg_drawn_from_the_data(analyst):
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
+@pytest.mark.slow
 def test_the_chronology_lists_dated_facts_in_order(analyst):
     _, html, _ = analyst
     table = html[
@@ -147,6 +155,7 @@ def test_the_chronology_lists_dated_facts_in_order(analyst):
     ("variant", "tagged", "marker"),
     [("none", False, None), ("pdf/a-3u", False, b"pdfaid"), ("pdf/ua-1", True, b"pdfuaid")],
 )
+@pytest.mark.slow
 def test_pdf_variants_are_a_setting(project, variant, tagged, marker):
     root = project()
     config = root / "briefgen.yaml"

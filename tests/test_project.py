@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from briefgen.pipeline import check
 
 REPO = Path(__file__).parent.parent
@@ -43,6 +45,7 @@ def test_generated_files_are_ignored():
     assert "/out/" in ignored and ".venv/" in ignored
 
 
+@pytest.mark.slow
 def test_the_three_csto_editions_build_within_their_limits(tmp_path):
     from pypdf import PdfReader
 

@@ -146,9 +146,9 @@ def test_a_template_cannot_reach_withheld_facts(project):
         "{% block colophon %}\n{{ facts_by_id['treaty-secret'].text }}{% endblock %}\n",
         encoding="utf-8",
     )
-    build(Path("briefgen.yaml"), audiences=["full"])  # the full edition shows it
+    build(Path("briefgen.yaml"), audiences=["full"], formats=["html"])  # the full edition shows it
     with pytest.raises(BriefError) as caught:
-        build(Path("briefgen.yaml"), audiences=["public"])
+        build(Path("briefgen.yaml"), audiences=["public"], formats=["html"])
     assert str(caught.value) == (
         "templates/brief.html.j2:3: template error: no field 'treaty-secret' here "
         "(did you mean 'treaty-signed'?)"
@@ -175,6 +175,7 @@ def test_withheld_text_pasted_into_a_template_fails_the_build(project):
     assert not (root / "out").exists()
 
 
+@pytest.mark.slow
 def test_withheld_text_made_by_a_stylesheet_is_caught_in_the_pdf(project):
     root = project("audiences")
     # Split by attr() calls, the words never stand in a row in the HTML; the PDF joins them.
@@ -196,6 +197,7 @@ def test_withheld_text_made_by_a_stylesheet_is_caught_in_the_pdf(project):
     assert not (root / "out").exists()
 
 
+@pytest.mark.slow
 def test_public_pdf_and_html_never_hold_the_internal_marker(project):
     root = project("audiences")
     build(Path("briefgen.yaml"), everything=True)
@@ -220,6 +222,7 @@ def _public_with(root: Path, block: str) -> BriefError:
     return caught.value
 
 
+@pytest.mark.slow
 def test_words_shown_in_another_order_than_written_are_read_as_seen(project):
     root = project("audiences")
     words = ["the", "ministry", "privately", "expects", "one", "signatory", "to", "walk", "out"]
@@ -238,6 +241,7 @@ SVG = (
 
 
 @pytest.mark.parametrize("kind", ["utf-8", "latin-1", "utf-16", "svgz"])
+@pytest.mark.slow
 def test_text_inside_an_svg_image_file_is_read_whatever_its_encoding(project, kind):
     import gzip
 

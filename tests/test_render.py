@@ -134,6 +134,7 @@ def test_inline_markdown_has_no_paragraph_and_curls_quotes():
     assert inline("<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
 
 
+@pytest.mark.slow
 def test_pdf_rendering_reads_no_file_outside_the_project(project, tmp_path):
     root = project()
     secret = tmp_path / "secret.css"

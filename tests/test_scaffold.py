@@ -18,6 +18,7 @@ from briefgen.scaffold import init
 from tests.conftest import REPO
 
 
+@pytest.mark.slow
 def test_init_writes_a_brief_that_checks_and_builds(tmp_path):
     target = tmp_path / "arctic-shipping"
     written = init(target)
@@ -77,6 +78,7 @@ def test_init_through_the_cli(tmp_path, monkeypatch):
     )
 
 
+@pytest.mark.slow
 def test_a_wheel_in_a_fresh_virtualenv_inits_and_builds_outside_the_repo(tmp_path):
     """The package carries its templates and scaffold: nothing comes from the checkout."""
     dist = tmp_path / "dist"

@@ -65,6 +65,7 @@ def pdf_text(path: Path) -> str:
     return " ".join(page.extract_text() for page in PdfReader(path).pages)
 
 
+@pytest.mark.slow
 def test_templates_and_facts_reach_no_network_and_no_outside_file(project, server, tmp_path):
     base, requests = server
     root = project()
@@ -91,6 +92,7 @@ def test_templates_and_facts_reach_no_network_and_no_outside_file(project, serve
     assert f'<a href="{base}/linked">a link</a>' in html
 
 
+@pytest.mark.slow
 def test_remote_resources_are_an_explicit_opt_in(project, server, tmp_path):
     base, requests = server
     root = project()
@@ -102,6 +104,7 @@ def test_remote_resources_are_an_explicit_opt_in(project, server, tmp_path):
     assert "REMOTE-MARKER-8812" in pdf_text(root / "out" / "widget-brief.pdf")
 
 
+@pytest.mark.slow
 def test_hostile_text_is_escaped_in_html_and_pdf(project):
     root = project()
     edit(

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from briefgen.watch import Round, relevant, watch, watched_paths
 from tests.conftest import edit
 
 CONFIG = Path("briefgen.yaml")
 
 
+@pytest.mark.slow
 def test_each_change_rebuilds_only_what_it_touched_and_errors_do_not_stop_it(project):
     root = project("audiences")
     trade = root / "facts" / "trade.yaml"

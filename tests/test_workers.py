@@ -51,6 +51,7 @@ def test_results_come_back_in_task_order_across_jobs():
     assert run_all(slow_first, [], jobs=2, budget=budget, what="squaring") == []
 
 
+@pytest.mark.slow
 def test_at_most_jobs_children_run_at_once(tmp_path):
     def task(n: int) -> int:
         mark = tmp_path / str(n)
@@ -109,6 +110,7 @@ def test_an_exception_that_cannot_be_pickled_becomes_a_runtime_error_with_its_tr
         run_all(odd, [1], jobs=1, budget=QUICK, what="x")
 
 
+@pytest.mark.slow
 def test_a_python_loop_is_stopped_by_the_timer():
     def spin(_: int) -> None:
         while True:
@@ -121,6 +123,7 @@ def test_a_python_loop_is_stopped_by_the_timer():
     assert "limits:" in caught.value.hint
 
 
+@pytest.mark.slow
 def test_the_timer_interrupts_a_sleep():
     start = time.monotonic()
     with pytest.raises(BriefError, match="took longer than 1 s"):
@@ -128,6 +131,7 @@ def test_the_timer_interrupts_a_sleep():
     assert time.monotonic() - start < 1 + 1
 
 
+@pytest.mark.slow
 def test_the_function_sees_over_budget_where_its_code_was():
     def catches(_: int) -> str:
         try:
@@ -141,6 +145,7 @@ def test_the_function_sees_over_budget_where_its_code_was():
 
 
 @pytest.mark.parametrize("where", ["c-loop", "swallows-the-timer"])
+@pytest.mark.slow
 def test_a_child_that_ignores_the_timer_is_killed_at_the_hard_deadline(where):
     def stuck_in_c(_: int) -> int:
         return sum(range(10**14))  # one C call: Python never gets to run the signal handler
@@ -196,6 +201,7 @@ def test_the_first_failure_kills_the_other_children(tmp_path):
     assert len(pids) == 2 and all(gone(pid) for pid in pids)
 
 
+@pytest.mark.slow
 def test_an_interrupt_in_the_parent_kills_and_reaps_every_child(tmp_path):
     def task(n: int) -> None:
         (tmp_path / str(n)).write_text(str(os.getpid()))
@@ -252,18 +258,21 @@ def start_script(*args: str) -> tuple[subprocess.Popen[str], int]:
     return process, int(process.stdout.readline())
 
 
+@pytest.mark.slow
 def test_a_child_dies_when_its_parent_is_killed():
     process, child = start_script()
-    process.kill()
-    process.wait(10)
+    with process:  # closes the pipe too
+        process.kill()
+        process.wait(10)
     assert wait_gone(child, 5), f"worker {child} outlived its parent"
 
 
 def test_sigterm_exits_with_143_after_killing_the_children():
     process, child = start_script("--sigterm")
-    process.terminate()
-    assert process.wait(10) == 143
-    assert process.stdout is not None and process.stdout.read() == "cleaned up\n"
+    with process:  # closes the pipe too
+        process.terminate()
+        assert process.wait(10) == 143
+        assert process.stdout is not None and process.stdout.read() == "cleaned up\n"
     assert wait_gone(child, 5)
 
 
@@ -284,6 +293,7 @@ HIDDEN_IN_CSS = """<!DOCTYPE html>
 </body></html>"""
 
 
+@pytest.mark.slow
 def test_lay_out_reports_the_text_bookmarks_and_metadata_the_pdf_carries(tmp_path):
     from briefgen.documents import Task
     from briefgen.layout import lay_out_all
@@ -299,6 +309,7 @@ def test_lay_out_reports_the_text_bookmarks_and_metadata_the_pdf_carries(tmp_pat
         assert value in laid.metadata
 
 
+@pytest.mark.slow
 def test_a_layout_over_its_budget_is_an_error_not_a_hang(tmp_path):
     from briefgen.documents import Task
     from briefgen.layout import lay_out_all

@@ -76,7 +76,7 @@ def test_output_lock_leaves_no_empty_folder_it_made(tmp_path):
 
 def test_output_lock_refuses_while_another_process_holds_it_and_not_after(tmp_path):
     out = tmp_path / "out"
-    holder = subprocess.Popen(
+    with subprocess.Popen(  # closes the pipe on the way out
         [
             sys.executable,
             "-c",
@@ -87,14 +87,14 @@ def test_output_lock_refuses_while_another_process_holds_it_and_not_after(tmp_pa
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        with pytest.raises(BriefError, match="another briefgen build"), output_lock(out):
-            pass
-    finally:
-        holder.kill()  # a killed build's lock goes with it
-        holder.wait()
+    ) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            with pytest.raises(BriefError, match="another briefgen build"), output_lock(out):
+                pass
+        finally:
+            holder.kill()  # a killed build's lock goes with it
+            holder.wait()
     with output_lock(out):
         pass
 
