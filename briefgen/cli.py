@@ -395,15 +395,14 @@ def trace_source(
 ) -> None:
     """List every fact and judgment that rests on a source."""
     with _reported():
-        import difflib
-
+        from briefgen.errors import closest
         from briefgen.pipeline import check as check_brief
         from briefgen.trace import trace
 
         brief = check_brief(config, allow_outside=allow_outside).brief
         if source_id not in brief.sources_by_id:
-            close = difflib.get_close_matches(source_id, list(brief.sources_by_id), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            close = closest(source_id, brief.sources_by_id)
+            hint = f"; did you mean {close!r}?" if close else ""
             raise _bad_parameter(f"unknown source {source_id!r}{hint}", param_hint="'SOURCE_ID'")
         result = trace(brief, source_id)
         _echo(f"facts citing {source_id}: {len(result.citing)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +90,12 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def closest(name: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The known name most like `name`, if one is close enough: for "did you mean" hints."""
+    close = difflib.get_close_matches(name, [k for k in known if k != name], n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 class Suggester:
     """ "Did you mean" look-ups, at most `limit` of them.
 
@@ -106,5 +112,4 @@ class Suggester:
         if self.left <= 0:
             return None
         self.left -= 1
-        close = difflib.get_close_matches(name, known, n=1, cutoff=cutoff)
-        return close[0] if close else None
+        return closest(name, known, cutoff)

@@ -7,7 +7,6 @@ raised together as one BriefError, one problem per line.
 
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,7 +15,7 @@ from pydantic import ValidationError
 
 from briefgen.cache import cached
 from briefgen.confine import OUTSIDE_HINT, confined, is_inside, read_regular
-from briefgen.errors import BriefError, Problem, Where
+from briefgen.errors import BriefError, Problem, Where, closest
 from briefgen.model import (
     Audience,
     Brief,
@@ -249,8 +248,8 @@ def _problem(error: Any, marks: Marks, base: tuple[Any, ...]) -> Problem:
         return Problem(f"missing field {error['loc'][-1]!r}", marks.where(loc[:-1]))
     if kind == "extra_forbidden":
         field = str(error["loc"][-1])
-        close = difflib.get_close_matches(field, [f for f in _ALL_FIELDS if f != field], n=1)
-        hint = f"did you mean {close[0]!r}?" if close else None
+        close = closest(field, _ALL_FIELDS)
+        hint = f"did you mean {close!r}?" if close else None
         return Problem(f"unknown field {field!r}", marks.where(loc, key=True), hint)
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
         what = f"{name!r} must" if name else "the file must"

@@ -13,7 +13,6 @@ checked as they run, never folded into constants, and the output is capped.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import os
 import re
@@ -33,7 +32,7 @@ from markupsafe import Markup
 from briefgen.audience import Edition, default_edition
 from briefgen.confine import BUILTIN_TEMPLATES, confined, read_regular
 from briefgen.dates import MONTHS
-from briefgen.errors import BriefError, Where
+from briefgen.errors import BriefError, Where, closest
 from briefgen.markup import first_sentence, inline
 from briefgen.model import Brief, Limits
 from briefgen.select import Selection
@@ -160,8 +159,8 @@ class Missing(jinja2.StrictUndefined):
     def _undefined_message(self) -> str:
         owner, name = self._undefined_obj, self._undefined_name
         if self._undefined_hint is None and isinstance(owner, Mapping) and isinstance(name, str):
-            close = difflib.get_close_matches(name, [str(key) for key in owner], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest(name, [str(key) for key in owner])
+            hint = f" (did you mean {close!r}?)" if close else ""
             return f"no field {name!r} here{hint}"
         return str(super()._undefined_message)
 
