@@ -269,7 +269,7 @@ def watch(
         import watchfiles
 
         from briefgen.pipeline import FORMATS
-        from briefgen.watch import relevant, watch, watched_paths
+        from briefgen.tools.watch import relevant, watch, watched_paths
 
         paths = watched_paths(config)
         shown = ", ".join(_shown(p) for p in paths)
@@ -290,7 +290,7 @@ def watch(
 
 
 def _report_round(round_: object) -> None:
-    from briefgen.watch import Round
+    from briefgen.tools.watch import Round
 
     assert isinstance(round_, Round)
     if round_.error is not None:
@@ -374,7 +374,7 @@ def verify_quotes(
     """Check every quote against the archived text of its source."""
     with _reported():
         from briefgen.pipeline import check as check_brief
-        from briefgen.verify import verify_quotes as verify
+        from briefgen.tools.verify import verify_quotes as verify
 
         result = verify(check_brief(config, allow_outside=allow_outside).brief, archive)
         for miss in result.misses:
@@ -397,7 +397,7 @@ def trace_source(
     with _reported():
         from briefgen.errors import closest
         from briefgen.pipeline import check as check_brief
-        from briefgen.trace import trace
+        from briefgen.tools.trace import trace
 
         brief = check_brief(config, allow_outside=allow_outside).brief
         if source_id not in brief.sources_by_id:
@@ -423,7 +423,7 @@ def init(
 ) -> None:
     """Start a new brief on any subject in DIR, ready to build."""
     with _reported():
-        from briefgen.scaffold import init as scaffold
+        from briefgen.tools.scaffold import init as scaffold
 
         for path in scaffold(directory, title=title):
             _echo(f"wrote {_shown(path)}")
@@ -438,7 +438,7 @@ def schema(
 ) -> None:
     """Write JSON Schema for the brief's YAML files, for editors."""
     with _reported():
-        from briefgen.schema import schema_files
+        from briefgen.tools.schema import schema_files
         from briefgen.write import write_outputs
 
         for path in write_outputs(out, schema_files()):
@@ -464,7 +464,7 @@ def sources_import(
     """Merge a CSL-JSON export into the sources file, never editing a record."""
     with _reported():
         from briefgen.load import SOURCES_FILE, load_config
-        from briefgen.sources import import_csl, write_import
+        from briefgen.tools.csl import import_csl, write_import
 
         target = config.parent / load_config(config).facts / SOURCES_FILE
         report = import_csl(target, file)

@@ -9,7 +9,7 @@ import pytest
 
 from briefgen.load import load_brief
 from briefgen.model import CONFIDENCE, MAX_QUOTE_WORDS
-from briefgen.verify import verify_quotes
+from briefgen.tools.verify import verify_quotes
 
 REPO = Path(__file__).parent.parent
 SHARED_SOURCES = REPO.parent / "shared" / "sources"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from briefgen.cli import app
 from briefgen.errors import BriefError
 from briefgen.pipeline import build, check
-from briefgen.scaffold import init
+from briefgen.tools.scaffold import init
 from tests.conftest import REPO
 
 

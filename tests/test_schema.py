@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from briefgen.load import topic_files
-from briefgen.schema import schema_files, schemas
+from briefgen.tools.schema import schema_files, schemas
 from briefgen.yamlread import read_yaml
 from tests.conftest import FIXTURES, REPO
 

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from briefgen.cli import app
 from briefgen.load import load_brief
-from briefgen.trace import trace
+from briefgen.tools.trace import trace
 
 
 def test_facts_citing_and_judgments_resting_on_a_source(project):

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from briefgen.cli import app
 from briefgen.load import load_brief
-from briefgen.verify import normalise, paragraph_numbers, verify_quotes
+from briefgen.tools.verify import normalise, paragraph_numbers, verify_quotes
 from tests.conftest import FIXTURES, REPO, edit
 
 TOPIC = Path("facts/treaty.yaml")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.watch import Round, relevant, watch, watched_paths
+from briefgen.tools.watch import Round, relevant, watch, watched_paths
 from tests.conftest import edit
 
 CONFIG = Path("briefgen.yaml")

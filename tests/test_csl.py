@@ -10,7 +10,7 @@ import pytest
 
 from briefgen.errors import BriefError
 from briefgen.load import load_brief
-from briefgen.sources import Conflict, ImportReport, import_csl, write_import
+from briefgen.tools.csl import Conflict, ImportReport, import_csl, write_import
 from tests.conftest import FIXTURES
 
 SOURCES = Path("facts/sources.yaml")

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from briefgen.errors import BriefError, Where
-from briefgen.schema import schema_files
+from briefgen.tools.schema import schema_files
 from briefgen.write import write_outputs
 
 SCAFFOLD = Path(__file__).parent / "scaffold"
