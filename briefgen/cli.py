@@ -354,7 +354,7 @@ def list_(
                     )
         if what in (Listing.all, Listing.sources):
             _heading("sources", what)
-            uses = _citation_counts(brief)
+            uses = brief.citation_counts()
             for source in brief.sources:
                 _echo(f"{source.id:<36} {uses.get(source.id, 0):>3} citations  {source.title}")
         if what in (Listing.all, Listing.audiences):
@@ -499,11 +499,10 @@ def sources_import(
 
 
 def _list_audiences(brief: Brief) -> None:
-    from briefgen.audience import editions
-    from briefgen.select import select
+    from briefgen.pipeline import audiences_of
 
-    for edition in editions(brief.config):
-        shown = len(select(brief, edition).facts)
+    for summary in audiences_of(brief):
+        edition, shown = summary.edition, summary.facts
         budget = (
             f"at most {_count(edition.page_budget, 'page')}"
             if edition.page_budget
@@ -515,13 +514,6 @@ def _list_audiences(brief: Brief) -> None:
             f"{edition.name:<12} up to {edition.handling:<9} priority {priority:<4} "
             f"{_count(shown, 'fact'):>9}  {budget:<16} {edition.stem}.pdf  {topics}"
         )
-
-
-def _citation_counts(brief: Brief) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for _, citation in brief.citations():
-        counts[citation.source] = counts.get(citation.source, 0) + 1
-    return counts
 
 
 def _count(number: int, noun: str) -> str:

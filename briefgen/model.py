@@ -7,6 +7,7 @@ where it was written, so any stage can point a user at file:line.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -353,3 +354,7 @@ class Brief:
             for citation in member.citations
         ]
         return found
+
+    def citation_counts(self) -> dict[str, int]:
+        """How many citations name each source, by source id."""
+        return dict(Counter(citation.source for _, citation in self.citations()))

@@ -1,6 +1,9 @@
-"""The stages wired in order: load -> validate -> select -> cite/render -> release -> write.
+"""The stages wired in order.
 
-The CLI, the tests and the benchmark call these functions; none of them prints.
+`check`: load -> validate -> compile the templates. `build`: check -> plan (what
+to skip, from the manifest) -> render and guard each edition's HTML -> lay out
+and guard its PDF -> layout warnings and page budgets -> write. The CLI, the
+tests and the benchmark call these functions; none of them prints.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from briefgen.audience import Edition, choose
+from briefgen.audience import Edition, choose, editions
 from briefgen.compile import check_templates
 from briefgen.documents import LaidOut, Task
 from briefgen.errors import BriefError, Problem, Where
@@ -35,6 +38,7 @@ from briefgen.render import (
     setting_where,
     template_dirs,
 )
+from briefgen.select import select
 from briefgen.stale import stale_facts
 from briefgen.validate import validate
 from briefgen.workers import Budget, run_all
@@ -136,6 +140,20 @@ def build(
             brief, chosen, formats, target, force=force, since=since, jobs=jobs, strict=strict
         )
     return Built(brief, built, written, [*warnings, *heard])
+
+
+@dataclass(frozen=True)
+class AudienceSummary:
+    """One audience as `briefgen list audiences` shows it."""
+
+    edition: Edition
+    facts: int
+    """How many facts and judgments it shows."""
+
+
+def audiences_of(brief: Brief) -> list[AudienceSummary]:
+    """Every audience the configuration defines, with what it shows."""
+    return [AudienceSummary(e, len(select(brief, e).facts)) for e in editions(brief.config)]
 
 
 def _texts(brief: Brief) -> list[tuple[str, str, Where | None]]:
