@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import signal
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -536,11 +537,24 @@ def _shown(path: Path) -> str:
     return display_path(path)
 
 
+def exit_on_sigterm() -> None:
+    """Make SIGTERM raise SystemExit(143) in this process, so that `finally` blocks run.
+
+    A CI cancel then unwinds like Ctrl-C: child processes are killed and
+    temporary files removed. Call it from the main thread (Python delivers
+    signals there only). It lives here, not in `workers`, because choosing an
+    exit code is the CLI's, and `briefgen --help` should not import multiprocessing.
+    """
+    signal.signal(signal.SIGTERM, _exit_by_signal)
+
+
+def _exit_by_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console-script entry point."""
-    from briefgen.workers import exit_on_sigterm
-
-    exit_on_sigterm()  # a CI cancel unwinds like Ctrl-C: workers killed, temporary files gone
+    exit_on_sigterm()
     try:
         code = app(standalone_mode=False)
     except _CLICK_ERROR as exc:  # a usage error: Click's message, made safe to print

@@ -22,6 +22,7 @@ from briefgen.render import (
     BriefEnvironment,
     make_environment,
     protected_files,
+    searched,
     setting_where,
     template_dirs,
 )
@@ -30,7 +31,7 @@ from briefgen.render import (
 def check_templates(brief: Brief) -> None:
     """Raise BriefError listing every template problem of every audience."""
     dirs = template_dirs(brief)
-    env = make_environment(dirs, dirs, protected_files(brief, brief.root / brief.config.output))
+    env = make_environment(dirs, protected_files(brief, brief.root / brief.config.output))
     checker = _Checker(env, dirs)
     problems: list[Problem] = []
     for edition in editions(brief.config):
@@ -119,7 +120,7 @@ def _stylesheets(
             env.loader.get_source(env, name)  # type: ignore[union-attr]
         except jinja2.TemplateNotFound:
             where = setting_where(brief, edition, "stylesheet")
-            yield Problem(f"stylesheet {name!r} not found", where, _searched(dirs))
+            yield Problem(f"stylesheet {name!r} not found", where, searched(dirs))
         except BriefError as exc:
             yield from exc.problems
 
@@ -130,8 +131,4 @@ def _fixed_name(node: nodes.Node) -> str | None:
 
 
 def _not_found(name: str, where: Where | None, dirs: list[Path]) -> Problem:
-    return Problem(f"template {name!r} not found", where, _searched(dirs))
-
-
-def _searched(dirs: list[Path]) -> str:
-    return f"searched {', '.join(str(d) for d in dirs)}"
+    return Problem(f"template {name!r} not found", where, searched(dirs))

@@ -84,8 +84,6 @@ def read_manifest(path: Path) -> Manifest:
         raise _unreadable(path, "it is nested too deeply") from None
     except MemoryError:
         raise _unreadable(path, "it is too large to read") from None
-    except OSError as exc:
-        raise _unreadable(path, exc.strerror or str(exc)) from None
     if isinstance(data, dict) and _is_other_version(data.get("manifest")):
         return Manifest()
     try:
@@ -243,14 +241,9 @@ def edition_inputs(
         if (where := section.topic.where()) is not None
         and (name := _name(where.file, brief.root)) not in withholding
     }
-    templates = {input_name(path, brief.root) for path in used}
+    templates = {_name(path, brief.root) for path in used}
     wanted = shared | topics | templates
     return {name: digest for name, digest in inputs.items() if name in wanted}
-
-
-def input_name(path: Path, root: Path) -> str:
-    """The manifest's name for an input file: relative to the project, or 'briefgen:...'."""
-    return _name(path, root)
 
 
 def _files(folder: Path) -> list[Path]:
@@ -351,7 +344,7 @@ def _file_digest(path: Path) -> str:
     return sha256(read_regular(path))
 
 
-def _name(path: Path, root: Path, folder: Path | None = None) -> str:
+def _name(path: Path, root: Path) -> str:
     """A stable name for an input: relative to the project, marked as built in, or as outside."""
     resolved = path.resolve()
     if resolved.is_relative_to(root.resolve()):

@@ -27,6 +27,11 @@ def inline(text: str) -> Markup:
     return Markup(_parser().renderInline(text).strip())
 
 
+CONTROLS = frozenset(
+    chr(code) for code in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if chr(code) not in "\t\n\r"
+)
+"""Control characters no text may hold: C0 but tab and line breaks, DEL, and C1."""
+
 _TAG = re.compile(r"<[^>]*>")
 _SENTENCE_END = re.compile(r"(?<![A-Z])[.!?](?=\s+[A-Z“\"])")
 

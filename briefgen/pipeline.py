@@ -28,7 +28,7 @@ from briefgen.manifest import (
     OutputRecord,
 )
 from briefgen.model import Brief
-from briefgen.plan import Job, Plan, make_plan, manifest_bytes, records
+from briefgen.plan import FORMATS, Job, Plan, make_plan, manifest_bytes, records
 from briefgen.release import Guard
 from briefgen.render import (
     Rendered,
@@ -36,15 +36,12 @@ from briefgen.render import (
     readable_roots,
     render_html,
     setting_where,
-    template_dirs,
 )
 from briefgen.select import select
 from briefgen.stale import stale_facts
 from briefgen.validate import validate
 from briefgen.workers import Budget, run_all
 from briefgen.write import output_lock, write_outputs
-
-FORMATS = ("html", "pdf")
 
 
 @dataclass(frozen=True)
@@ -289,14 +286,9 @@ def _layout_warnings(brief: Brief, edition: Edition, laid_out: LaidOut) -> list[
     CSS positions in the messages count lines of the stylesheets as inlined
     into the page; with one stylesheet, the warning names its file.
     """
-    found = [
-        folder / name
-        for name in edition.stylesheets
-        for folder in template_dirs(brief)[:1]
-        if (folder / name).is_file()
-    ]
-    only = len(edition.stylesheets) == 1 and found
-    where = Where(found[0]) if only else setting_where(brief, edition, "stylesheet")
+    own = brief.root / brief.config.templates / edition.stylesheets[0]
+    only = len(edition.stylesheets) == 1 and own.is_file()
+    where = Where(own) if only else setting_where(brief, edition, "stylesheet")
     return [
         Problem(f"audience {edition.name!r}: the PDF layout reports: {message}", where)
         for message in laid_out.warnings

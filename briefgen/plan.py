@@ -32,6 +32,9 @@ from briefgen.model import Brief
 from briefgen.render import template_dirs
 from briefgen.select import Selection, select
 
+FORMATS = ("html", "pdf")
+"""The output formats, in the order an edition's files are listed."""
+
 
 @dataclass(frozen=True)
 class Job:
@@ -94,7 +97,7 @@ def make_plan(
         selection = select(brief, edition)
         shown = fact_digests(selection.facts)
         key = edition_key(brief, selection, shown, inputs, edition.name)
-        names = tuple(f"{edition.stem}.{fmt}" for fmt in ("html", "pdf") if fmt in formats)
+        names = tuple(f"{edition.stem}.{fmt}" for fmt in FORMATS if fmt in formats)
         if not force and since is None and _unchanged(kept, names, key, target):
             skipped.append(Skipped(edition, names, kept[names[0]]))
             continue

@@ -203,11 +203,6 @@ class Guard:
             raise BriefError(problems=problems)
 
 
-def check_release(html: str, selection: Selection, config: Config, *, audience: str) -> None:
-    """Raise BriefError naming each withheld record of `selection` that appears in `html`."""
-    Guard(selection, config, audience=audience).check_html(html)
-
-
 def withheld_material(selection: Selection) -> list[Withheld]:
     """Every record the edition withholds for handling, with the statements that give it away."""
     items = [

@@ -33,7 +33,7 @@ from briefgen.audience import Edition, default_edition
 from briefgen.confine import BUILTIN_TEMPLATES, confined, read_regular
 from briefgen.dates import MONTHS
 from briefgen.errors import BriefError, Where, closest
-from briefgen.markup import first_sentence, inline
+from briefgen.markup import CONTROLS, first_sentence, inline
 from briefgen.model import Brief, Limits
 from briefgen.select import Selection
 from briefgen.view import View, edition_view
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 MAX_VALUE = 1_000_000
 """Longest string or list an operator in a template may build, and largest power."""
-_CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
+_CONTROL = dict.fromkeys(map(ord, CONTROLS))
 """Control characters (tab and line breaks aside) removed from the HTML a template writes."""
 MAX_NESTING = 20
 """How many times one template may be open at once (a template that includes itself)."""
@@ -101,19 +101,16 @@ def file_identity(path: Path) -> tuple[int, int] | None:
 
 
 class ConfinedLoader(jinja2.BaseLoader):
-    """Serves templates from a search path, but only regular files that lie inside `roots`.
+    """Serves templates from a search path: regular files that really lie in those folders.
 
-    A file that is one of `protected` (a fact file under another name) is refused.
+    A link leading out of the folders is refused, and so is a file that is one
+    of `protected` (a fact file or an output under another name).
     """
 
     def __init__(
-        self,
-        folders: Sequence[Path],
-        roots: Sequence[Path],
-        protected: frozenset[tuple[int, int]] = frozenset(),
+        self, folders: Sequence[Path], protected: frozenset[tuple[int, int]] = frozenset()
     ) -> None:
         self.folders = list(folders)
-        self.roots = list(roots)
         self.protected = protected
         self.served: list[Path] = []
 
@@ -126,7 +123,7 @@ class ConfinedLoader(jinja2.BaseLoader):
             if not os.path.lexists(candidate):
                 continue
             real = confined(
-                candidate, self.roots, f"template {template!r}", place="the template folders"
+                candidate, self.folders, f"template {template!r}", place="the template folders"
             )
             if file_identity(real) in self.protected:
                 raise BriefError(
@@ -188,13 +185,11 @@ class BriefEnvironment(ImmutableSandboxedEnvironment):
 
 
 def make_environment(
-    dirs: Sequence[Path],
-    roots: Sequence[Path],
-    protected: frozenset[tuple[int, int]] = frozenset(),
+    dirs: Sequence[Path], protected: frozenset[tuple[int, int]] = frozenset()
 ) -> BriefEnvironment:
-    """A sandboxed, autoescaping, strict Jinja2 environment over `dirs`, confined to `roots`."""
+    """A sandboxed, autoescaping, strict Jinja2 environment over the template folders `dirs`."""
     env = BriefEnvironment(
-        loader=ConfinedLoader(dirs, roots, protected),
+        loader=ConfinedLoader(dirs, protected),
         autoescape=True,
         undefined=Missing,
         trim_blocks=True,
@@ -225,7 +220,7 @@ def render_html(
     dirs = template_dirs(brief)
     # Templates come from the template folders alone, and are never a fact file or an output.
     output = brief.root / brief.config.output
-    env = make_environment(dirs, dirs, protected_files(brief, output))
+    env = make_environment(dirs, protected_files(brief, output))
     limits = brief.config.limits
     try:
         css_where = setting_where(brief, edition, "stylesheet")
@@ -240,9 +235,8 @@ def render_html(
     except BriefError:
         raise
     except jinja2.TemplateNotFound as exc:
-        searched = ", ".join(str(d) for d in dirs)
         where = setting_where(brief, edition, "template")
-        raise BriefError(f"template {exc.name!r} not found", where, f"searched {searched}") from exc
+        raise BriefError(f"template {exc.name!r} not found", where, searched(dirs)) from exc
     except jinja2.TemplateSyntaxError as exc:
         where = Where(Path(exc.filename), exc.lineno) if exc.filename else None
         raise BriefError(f"template syntax error: {exc.message}", where) from exc
@@ -363,10 +357,15 @@ def _stylesheet(env: BriefEnvironment, name: str, where: Where | None, dirs: lis
         raise BriefError(
             f"stylesheet {name!r} not found",
             where,
-            f"searched {', '.join(str(d) for d in dirs)}",
+            searched(dirs),
         ) from exc
     # Inlined in <style>: a closing tag inside the CSS must not end the element.
     return Markup(source.replace("</", "<\\/"))
+
+
+def searched(dirs: Sequence[Path]) -> str:
+    """The hint for a template or stylesheet not found: the folders looked in."""
+    return f"searched {', '.join(str(d) for d in dirs)}"
 
 
 def setting_where(brief: Brief, edition: Edition, field: str) -> Where | None:

@@ -154,17 +154,6 @@ def date_view(when: When | None) -> View | None:
     )
 
 
-def strings(view: Any) -> list[str]:
-    """Every string in a view (keys aside), for the release guard's list of what is released."""
-    if isinstance(view, str):
-        return [str(view)]
-    if isinstance(view, Mapping):
-        return [s for value in view.values() for s in strings(value)]
-    if isinstance(view, tuple):
-        return [s for item in view for s in strings(item)]
-    return []
-
-
 def _brief(config: Config) -> dict[str, Any]:
     return {
         "title": config.title,

@@ -106,19 +106,6 @@ def run_all(
     return _Runner(context, budget, what).run(function, tasks, max(1, jobs))
 
 
-def exit_on_sigterm() -> None:
-    """Make SIGTERM raise SystemExit(143) in this process, so that `finally` blocks run.
-
-    Child processes are then killed and temporary files removed, as on Ctrl-C.
-    Call it from the main thread (Python delivers signals there only).
-    """
-    signal.signal(signal.SIGTERM, _exit_143)
-
-
-def _exit_143(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
-
-
 def _fork_context() -> BaseContext | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None

@@ -19,6 +19,7 @@ import yaml
 
 from briefgen.confine import read_regular
 from briefgen.errors import BriefError, Where
+from briefgen.markup import CONTROLS
 
 NodePath = tuple[str | int, ...]
 
@@ -40,7 +41,7 @@ _PLAIN_TAGS = set(_SCALARS)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
-_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_REFUSED = re.compile("[" + re.escape("".join(sorted(CONTROLS))) + "\ud800-\udfff]")
 """Characters text may not hold: C0 controls but tab and line breaks, DEL, C1, lone surrogates."""
 _CONTROL_HINT = "remove it; only tabs and line breaks are allowed in text"
 _C0_NAMES = (  # noqa: SIM905 (a table reads better as words)
@@ -158,8 +159,7 @@ def _reader_index(text: str, position: int, character: str) -> int:
 
 
 def _is_control(character: str) -> bool:
-    code = ord(character)
-    return code < 0x20 or 0x7F <= code <= 0x9F
+    return character in CONTROLS or character in "\t\n\r"
 
 
 def describe_control(character: str) -> str:

@@ -129,7 +129,7 @@ def test_a_killed_build_leaves_no_worker_and_the_previous_outputs_whole(brief, e
         process.communicate()
     assert all_gone(workers), f"layout workers {workers} outlived the build"
     if how == "SIGTERM":
-        # the CLI turns SIGTERM into an orderly exit (workers.exit_on_sigterm)
+        # the CLI turns SIGTERM into an orderly exit (cli.exit_on_sigterm)
         assert code == 143, (code, process.stderr)
     out = brief / "out"
     assert outputs(out) == before

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from pypdf import PdfReader
 from briefgen.errors import BriefError
 from briefgen.pipeline import build
 from tests.conftest import edit
+from tests.hostile import local_server
 
 CONFIG = Path("briefgen.yaml")
 
@@ -20,29 +19,8 @@ CONFIG = Path("briefgen.yaml")
 @pytest.fixture
 def server() -> Iterator[tuple[str, list[str]]]:
     """A local HTTP server that serves a marker stylesheet and counts every request."""
-    requests: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            requests.append(self.path)
-            body = b'body::after { content: "REMOTE-MARKER-8812"; }'
-            self.send_response(200)
-            self.send_header("Content-Type", "text/css")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", requests
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with local_server() as (base, requests):
+        yield base, requests
 
 
 def hostile_template(root: Path, base: str, outside: Path) -> None:

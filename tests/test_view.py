@@ -13,7 +13,7 @@ from markupsafe import Markup
 from briefgen.audience import choose
 from briefgen.load import load_brief
 from briefgen.select import select
-from briefgen.view import PLAIN, edition_view, freeze, strings
+from briefgen.view import PLAIN, edition_view, freeze
 
 DAY = dt.date(2024, 5, 1)
 
@@ -24,6 +24,11 @@ def view_of(audience: str) -> Mapping[str, object]:
     return edition_view(
         brief, select(brief, edition), edition, build_date=DAY, stylesheet=Markup("")
     )
+
+
+def strings(view: object) -> list[str]:
+    """Every string in a view."""
+    return [leaf for leaf in leaves(view) if isinstance(leaf, str)]
 
 
 def leaves(value: object) -> list[object]:

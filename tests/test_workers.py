@@ -232,7 +232,8 @@ def test_without_fork_tasks_run_in_this_process(monkeypatch):
 
 SCRIPT = """
 import os, sys, time
-from briefgen.workers import Budget, exit_on_sigterm, run_all
+from briefgen.cli import exit_on_sigterm
+from briefgen.workers import Budget, run_all
 
 def task(_):
     print(os.getpid(), flush=True)
