@@ -73,9 +73,9 @@ def synthetic(sizes: list[int], repeat: int, pdf_limit: int) -> None:
                 )
                 continue
             html = (out / "synthetic-analyst.html").read_text(encoding="utf-8")
-            edition = choose(built.brief.config, ["analyst"])[0]
-            alone = weasyprint_alone(html, Path(folder), edition.pdf_variant)
-            pages = built.editions[0].pages
+            audience = choose(built.brief.config, ["analyst"])[0]
+            alone = weasyprint_alone(html, Path(folder), audience.pdf_variant)
+            pages = built.audiences[0].pages
             print(
                 f"{size:>6}  {cold:9.2f}  {warm:10.2f}  {full:6.2f}   {alone:16.2f}   "
                 f"{full / alone:8.3f}  {pages:5}"
@@ -115,10 +115,10 @@ def incremental() -> None:
         for label in ("full build, all audiences", "no-op rebuild (all skipped)"):
             start = time.perf_counter()
             built = build(REPO / "briefgen.yaml", everything=True, out_dir=Path(out))
-            skipped = sum(e.skipped for e in built.editions)
+            skipped = sum(e.skipped for e in built.audiences)
             print(
                 f"{label:<33}        {time.perf_counter() - start:6.2f} s  "
-                f"({skipped} of {len(built.editions)} skipped)"
+                f"({skipped} of {len(built.audiences)} skipped)"
             )
 
 

@@ -1,31 +1,43 @@
-"""Audiences: the editions one fact base is built into, each with its own limits and look.
+"""Audiences: the briefs one fact base is built into, each with its own limits and look.
 
-An `Audience` in the configuration leaves fields out; an `Edition` is the same
-audience with every field settled from the configuration's defaults, which is
-what the select, render and write stages work from. A configuration without
-audiences has one edition, named after nothing, whose files are `<name>.html`
-and `<name>.pdf`.
+The configuration writes an audience as `AudienceSettings`, leaving out what it
+takes from the top level. `resolve` settles every field once, here, into an
+`Audience`: the one record the select, render, lay-out and write stages work
+from. A configuration without audiences has one audience, named `brief`, whose
+files are `<name>.html` and `<name>.pdf`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from briefgen.errors import BriefError, Where
-from briefgen.model import Audience, Config
+from briefgen.model import AudienceSettings, Config
 
 IMPLICIT = "brief"
-"""The name of the one edition of a configuration that defines no audiences."""
+"""The name of the one audience of a configuration that defines none."""
+
+_FROM_TOP = (
+    "handling",
+    "template",
+    "stylesheet",
+    "marking",
+    "show_quotes",
+    "show_grades",
+    "pdf_variant",
+)
+"""Settings an audience that leaves them out takes from the configuration's top level."""
 
 
 @dataclass(frozen=True)
-class Edition:
-    """An audience with every setting resolved."""
+class Audience:
+    """One audience with every setting resolved: what its brief shows and how it looks."""
 
     name: str
     stem: str
     title: str | None
+    description: str | None
     topics: frozenset[str] | None
     tags: frozenset[str] | None
     priority: int
@@ -42,21 +54,19 @@ class Edition:
     chronology: bool
     changes: bool
     pdf_variant: str | None
-    record: Audience | None = None
+    origin: Mapping[str, Where] = field(default_factory=dict, compare=False, repr=False)
+    """Where each setting was made (in the audience, else at the top level), by field name."""
 
-    def where(self, *field: str) -> Where | None:
-        """Where the audience (or one of its fields) is configured, if it is."""
-        return self.record.where(*field) if self.record else None
+    def where(self, setting: str) -> Where | None:
+        """Where `setting` was made, if it was written in a file."""
+        return self.origin.get(setting)
 
 
-def editions(config: Config) -> list[Edition]:
-    """Every edition the configuration defines, in the order it defines them."""
+def audiences(config: Config) -> list[Audience]:
+    """Every audience the configuration defines, in the order it defines them."""
     if not config.audiences:
-        return [_resolve(config, IMPLICIT, Audience(), stem=config.name)]
-    return [
-        _resolve(config, name, audience, stem=f"{config.name}-{name}")
-        for name, audience in config.audiences.items()
-    ]
+        return [resolve(config, IMPLICIT, None)]
+    return [resolve(config, name, settings) for name, settings in config.audiences.items()]
 
 
 class UnknownAudience(BriefError):
@@ -71,16 +81,16 @@ class UnknownAudience(BriefError):
         return (UnknownAudience, (self.name, self.known))
 
 
-def default_edition(config: Config) -> Edition:
-    """The edition `briefgen build` makes when no audience is named."""
+def default_audience(config: Config) -> Audience:
+    """The audience `briefgen build` builds when none is named."""
     return choose(config)[0]
 
 
 def choose(
     config: Config, wanted: Sequence[str] = (), *, everything: bool = False
-) -> list[Edition]:
-    """The editions to build: `wanted` by name, all of them, or the default one."""
-    known = {edition.name: edition for edition in editions(config)}
+) -> list[Audience]:
+    """The audiences to build: `wanted` by name, all of them, or the default one."""
+    known = {audience.name: audience for audience in audiences(config)}
     if everything:
         return list(known.values())
     if not wanted:
@@ -98,35 +108,40 @@ def choose(
     return [known[name] for name in dict.fromkeys(wanted)]
 
 
-def _resolve(config: Config, name: str, audience: Audience, *, stem: str) -> Edition:
-    stylesheet = audience.stylesheet if audience.stylesheet is not None else config.stylesheet
-    return Edition(
+def resolve(config: Config, name: str, settings: AudienceSettings | None) -> Audience:
+    """`settings` (None for the implicit audience) with every default settled."""
+    own = settings or AudienceSettings()
+    stylesheet = own.stylesheet if own.stylesheet is not None else config.stylesheet
+    return Audience(
         name=name,
-        stem=stem,
-        title=audience.title,
-        topics=frozenset(audience.topics) if audience.topics is not None else None,
-        tags=frozenset(audience.tags) if audience.tags is not None else None,
-        priority=audience.priority,
-        handling=audience.handling or config.handling[-1],
-        template=audience.template or config.template,
+        stem=config.name if settings is None else f"{config.name}-{name}",
+        title=own.title,
+        description=own.description,
+        topics=frozenset(own.topics) if own.topics is not None else None,
+        tags=frozenset(own.tags) if own.tags is not None else None,
+        priority=own.priority,
+        handling=own.handling or config.handling[-1],
+        template=own.template or config.template,
         stylesheets=(stylesheet,) if isinstance(stylesheet, str) else tuple(stylesheet),
-        page_budget=audience.page_budget,
-        marking=audience.marking if audience.marking is not None else config.marking,
-        show_quotes=_either(audience.show_quotes, config.show_quotes),
-        show_grades=_either(audience.show_grades, config.show_grades),
-        judgments=audience.judgments,
-        tables=audience.tables,
-        contents=audience.contents,
-        chronology=audience.chronology,
-        changes=audience.changes,
-        pdf_variant=_variant(audience.pdf_variant or config.pdf_variant),
-        record=audience if config.audiences else None,
+        page_budget=own.page_budget,
+        marking=own.marking if own.marking is not None else config.marking,
+        show_quotes=config.show_quotes if own.show_quotes is None else own.show_quotes,
+        show_grades=config.show_grades if own.show_grades is None else own.show_grades,
+        judgments=own.judgments,
+        tables=own.tables,
+        contents=own.contents,
+        chronology=own.chronology,
+        changes=own.changes,
+        pdf_variant=None if (v := own.pdf_variant or config.pdf_variant) == "none" else v,
+        origin=_origin(config, settings),
     )
 
 
-def _variant(name: str) -> str | None:
-    return None if name == "none" else name
-
-
-def _either(value: bool | None, default: bool) -> bool:
-    return default if value is None else value
+def _origin(config: Config, settings: AudienceSettings | None) -> dict[str, Where]:
+    found = {}
+    for name in AudienceSettings.model_fields:
+        from_top = name in _FROM_TOP and (settings is None or getattr(settings, name) is None)
+        where = config.where(name) if from_top or settings is None else settings.where(name)
+        if where is not None:
+            found[name] = where
+    return found

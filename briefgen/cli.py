@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from briefgen import __version__
+from briefgen.formats import FORMATS
 
 if TYPE_CHECKING:
     from briefgen.model import Brief
@@ -59,9 +60,7 @@ OutOption = Annotated[
 ]
 
 
-class Format(StrEnum):
-    html = "html"
-    pdf = "pdf"
+Format = StrEnum("Format", [(name, name) for name in FORMATS])  # type: ignore[misc]
 
 
 FormatOption = Annotated[
@@ -165,7 +164,7 @@ def build(
         Path | None,
         typer.Option(
             "--since",
-            help="Compare with this manifest for 'changes since the last edition'. "
+            help="Compare with this manifest for 'changes since the previous version'. "
             "[default: out/manifest.json]",
         ),
     ] = None,
@@ -179,12 +178,11 @@ def build(
     """Validate the facts and build each audience's HTML and PDF."""
     with _reported():
         from briefgen.audience import UnknownAudience
-        from briefgen.pipeline import FORMATS
         from briefgen.pipeline import build as build_brief
 
         if audiences and everything:
             raise _bad_parameter("give --audience or --all, not both", param_hint="'--all'")
-        chosen = [f.value for f in formats] if formats else list(FORMATS)
+        chosen = [f.value for f in formats] if formats else FORMATS
         if since is not None and not since.exists():
             raise _bad_parameter(f"no manifest at {str(since)!r}", param_hint="'--since'")
         try:
@@ -208,18 +206,18 @@ def build(
         _warn(built.warnings)
         for path in built.written:
             _echo(f"wrote {_shown(path)}")
-        for edition in built.editions:
-            pages = f", {_count(edition.pages, 'page')}" if edition.pages else ""
-            facts = f"{_count(len(edition.fact_ids), 'fact')}{pages}"
-            if edition.skipped:
-                _echo(f"{edition.name}: unchanged, skipped ({facts}; --force rebuilds)")
+        for audience in built.audiences:
+            pages = f", {_count(audience.pages, 'page')}" if audience.pages else ""
+            facts = f"{_count(len(audience.fact_ids), 'fact')}{pages}"
+            if audience.skipped:
+                _echo(f"{audience.name}: unchanged, skipped ({facts}; --force rebuilds)")
                 continue
-            _echo(f"{edition.name}: {facts}")
-            if edition.changes is not None:
-                c = edition.changes
+            _echo(f"{audience.name}: {facts}")
+            if audience.changes is not None:
+                c = audience.changes
                 removed = len(c.removed)
                 _echo(
-                    f"  since the edition of {c.since}: {len(c.added)} added, "
+                    f"  since the version of {c.since}: {len(c.added)} added, "
                     f"{len(c.changed)} changed, {removed} removed"
                 )
 
@@ -269,7 +267,6 @@ def watch(
     with _reported():
         import watchfiles
 
-        from briefgen.pipeline import FORMATS
         from briefgen.tools.watch import relevant, watch, watched_paths
 
         paths = watched_paths(config)
@@ -284,7 +281,7 @@ def watch(
             _report_round,
             audiences=audiences or (),
             everything=everything,
-            formats=[f.value for f in formats] if formats else list(FORMATS),
+            formats=[f.value for f in formats] if formats else FORMATS,
             out_dir=out,
             allow_outside=allow_outside,
         )
@@ -300,9 +297,9 @@ def _report_round(round_: object) -> None:
         _echo(f"build failed ({round_.seconds:.1f} s); still watching", err=True)
         return
     assert round_.built is not None
-    for edition in round_.built.editions:
-        state = "unchanged" if edition.skipped else "rebuilt"
-        _echo(f"{edition.name}: {state}")
+    for audience in round_.built.audiences:
+        state = "unchanged" if audience.skipped else "rebuilt"
+        _echo(f"{audience.name}: {state}")
     _echo(f"done in {round_.seconds:.2f} s; watching")
 
 
@@ -312,16 +309,13 @@ def matrix(config: ConfigOption = DEFAULT_CONFIG) -> None:
     with _reported():
         import json
 
-        from briefgen.audience import editions
+        from briefgen.audience import audiences
         from briefgen.load import load_config
+        from briefgen.plan import output_names
 
         rows = [
-            {
-                "audience": edition.name,
-                "html": f"{edition.stem}.html",
-                "pdf": f"{edition.stem}.pdf",
-            }
-            for edition in editions(load_config(config))
+            {"audience": audience.name, **dict(zip(FORMATS, output_names(audience), strict=True))}
+            for audience in audiences(load_config(config))
         ]
         _echo(json.dumps({"include": rows}, separators=(",", ":")))
 
@@ -396,16 +390,17 @@ def trace_source(
 ) -> None:
     """List every fact and judgment that rests on a source."""
     with _reported():
-        from briefgen.errors import closest
         from briefgen.pipeline import check as check_brief
-        from briefgen.tools.trace import trace
+        from briefgen.tools.trace import UnknownSource, trace
 
         brief = check_brief(config, allow_outside=allow_outside).brief
-        if source_id not in brief.sources_by_id:
-            close = closest(source_id, brief.sources_by_id)
-            hint = f"; did you mean {close!r}?" if close else ""
-            raise _bad_parameter(f"unknown source {source_id!r}{hint}", param_hint="'SOURCE_ID'")
-        result = trace(brief, source_id)
+        try:
+            result = trace(brief, source_id)
+        except UnknownSource as exc:  # a usage error, exit 2
+            hint = f"; {exc.hint}" if exc.hint else ""
+            raise _bad_parameter(
+                f"{exc.problems[0].message}{hint}", param_hint="'SOURCE_ID'"
+            ) from None
         _echo(f"facts citing {source_id}: {len(result.citing)}")
         for fact, citations in result.citing:
             locators = ", ".join(dict.fromkeys(c.locator for c in citations))
@@ -464,10 +459,11 @@ def sources_import(
 ) -> None:
     """Merge a CSL-JSON export into the sources file, never editing a record."""
     with _reported():
-        from briefgen.load import SOURCES_FILE, load_config
+        from briefgen.load import load_config
+        from briefgen.model import Folders
         from briefgen.tools.csl import import_csl, write_import
 
-        target = config.parent / load_config(config).facts / SOURCES_FILE
+        target = Folders.of(load_config(config), config.parent).sources
         report = import_csl(target, file)
         for source_id in report.added:
             _echo(f"added {source_id}")
@@ -503,17 +499,17 @@ def _list_audiences(brief: Brief) -> None:
     from briefgen.pipeline import audiences_of
 
     for summary in audiences_of(brief):
-        edition, shown = summary.edition, summary.facts
+        audience, shown = summary.audience, summary.facts
         budget = (
-            f"at most {_count(edition.page_budget, 'page')}"
-            if edition.page_budget
+            f"at most {_count(audience.page_budget, 'page')}"
+            if audience.page_budget
             else "no page limit"
         )
-        priority = "1" if edition.priority == 1 else f"1–{edition.priority}"
-        topics = ", ".join(sorted(edition.topics)) if edition.topics is not None else "all topics"
+        priority = "1" if audience.priority == 1 else f"1–{audience.priority}"
+        topics = ", ".join(sorted(audience.topics)) if audience.topics is not None else "all topics"
         _echo(
-            f"{edition.name:<12} up to {edition.handling:<9} priority {priority:<4} "
-            f"{_count(shown, 'fact'):>9}  {budget:<16} {edition.stem}.pdf  {topics}"
+            f"{audience.name:<12} up to {audience.handling:<9} priority {priority:<4} "
+            f"{_count(shown, 'fact'):>9}  {budget:<16} {audience.stem}.pdf  {topics}"
         )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import nodes
 
-from briefgen.audience import Edition, editions
+from briefgen.audience import Audience, audiences
 from briefgen.errors import BriefError, Problem, Suggester, Where
 from briefgen.model import Brief
 from briefgen.render import (
@@ -23,7 +23,6 @@ from briefgen.render import (
     make_environment,
     protected_files,
     searched,
-    setting_where,
     template_dirs,
 )
 
@@ -31,12 +30,12 @@ from briefgen.render import (
 def check_templates(brief: Brief) -> None:
     """Raise BriefError listing every template problem of every audience."""
     dirs = template_dirs(brief)
-    env = make_environment(dirs, protected_files(brief, brief.root / brief.config.output))
+    env = make_environment(dirs, protected_files(brief, brief.folders.output))
     checker = _Checker(env, dirs)
     problems: list[Problem] = []
-    for edition in editions(brief.config):
-        problems += checker.template(edition.template, setting_where(brief, edition, "template"))
-        problems += _stylesheets(env, brief, edition, dirs)
+    for audience in audiences(brief.config):
+        problems += checker.template(audience.template, audience.where("template"))
+        problems += _stylesheets(env, brief, audience, dirs)
     if problems:
         raise BriefError(problems=list(dict.fromkeys(problems)))
 
@@ -85,8 +84,9 @@ class _Checker:
         for block in tree.find_all(nodes.Block):
             if block.name in known:
                 continue
-            close = self.hints.closest(block.name, sorted(known))
-            hint = f"did you mean {close!r}?" if close else f"{parent} has no such block"
+            hint = self.hints.hint(
+                block.name, sorted(known), otherwise=f"{parent} has no such block"
+            )
             problems.append(
                 Problem(
                     f"block {block.name!r} is not in {parent}, so it would never show",
@@ -113,13 +113,13 @@ def _chain_blocks(env: BriefEnvironment, name: str) -> set[str]:
 
 
 def _stylesheets(
-    env: BriefEnvironment, brief: Brief, edition: Edition, dirs: list[Path]
+    env: BriefEnvironment, brief: Brief, audience: Audience, dirs: list[Path]
 ) -> Iterable[Problem]:
-    for name in edition.stylesheets:
+    for name in audience.stylesheets:
         try:
             env.loader.get_source(env, name)  # type: ignore[union-attr]
         except jinja2.TemplateNotFound:
-            where = setting_where(brief, edition, "stylesheet")
+            where = audience.where("stylesheet")
             yield Problem(f"stylesheet {name!r} not found", where, searched(dirs))
         except BriefError as exc:
             yield from exc.problems

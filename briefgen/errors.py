@@ -96,6 +96,18 @@ def closest(name: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
     return close[0] if close else None
 
 
+def did_you_mean(
+    name: str, known: Iterable[str], cutoff: float = 0.6, otherwise: str | None = None
+) -> str | None:
+    """The hint "did you mean 'x'?" for the known name most like `name`, else `otherwise`."""
+    return meant(closest(name, known, cutoff), otherwise)
+
+
+def meant(close: str | None, otherwise: str | None = None) -> str | None:
+    """The words of a "did you mean" hint for `close`, else `otherwise`."""
+    return f"did you mean {close!r}?" if close else otherwise
+
+
 class Suggester:
     """ "Did you mean" look-ups, at most `limit` of them.
 
@@ -113,3 +125,12 @@ class Suggester:
             return None
         self.left -= 1
         return closest(name, known, cutoff)
+
+    def hint(
+        self, name: str, known: Sequence[str], cutoff: float = 0.6, otherwise: str | None = None
+    ) -> str | None:
+        """The hint "did you mean 'x'?", else `otherwise`, while the budget lasts."""
+        if self.left <= 0:
+            return otherwise
+        self.left -= 1
+        return did_you_mean(name, known, cutoff, otherwise)

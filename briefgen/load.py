@@ -15,13 +15,16 @@ from pydantic import ValidationError
 
 from briefgen.cache import cached
 from briefgen.confine import OUTSIDE_HINT, confined, is_inside, read_regular
-from briefgen.errors import BriefError, Problem, Where, closest
+from briefgen.errors import BriefError, Problem, Where, did_you_mean
+from briefgen.invalid import sentence
 from briefgen.model import (
-    Audience,
+    SOURCES_FILE,
+    AudienceSettings,
     Brief,
     Citation,
     Config,
     Fact,
+    Folders,
     Limits,
     Located,
     Member,
@@ -33,7 +36,6 @@ from briefgen.model import (
 )
 from briefgen.yamlread import Document, Marks, decode_yaml, read_yaml
 
-SOURCES_FILE = "sources.yaml"
 CONFIG_FILE = "briefgen.yaml"
 
 M = TypeVar("M", bound=Located)
@@ -43,7 +45,7 @@ _ALL_FIELDS = sorted(
         field.alias or name
         for model in (
             Config,
-            Audience,
+            AudienceSettings,
             Source,
             Name,
             Citation,
@@ -82,10 +84,10 @@ def load_brief(
     """
     config = config or load_config(config_path)
     root = config_path.parent
-    outside = _outside_folders(config, root, allow_outside)
-    _check_template_folder(config, root)
-    facts_dir = root / config.facts
-    if not facts_dir.is_dir():
+    folders = Folders.of(config, root)
+    outside = _outside_folders(config, folders, allow_outside)
+    _check_template_folder(config, folders)
+    if not folders.facts.is_dir():
         raise BriefError(
             f"fact folder {config.facts!r} does not exist",
             config.where("facts"),
@@ -93,10 +95,9 @@ def load_brief(
         )
     roots = (root, *outside)
     problems: list[Problem] = []
-    sources_path = facts_dir / SOURCES_FILE
-    sources = _collect(problems, lambda: load_sources(_confined(sources_path, roots))) or []
+    sources = _collect(problems, lambda: load_sources(_confined(folders.sources, roots))) or []
     topics: list[Topic] = []
-    for path in topic_files(facts_dir):
+    for path in topic_files(folders.facts):
         topic = _collect(problems, lambda p=path: _load_topic(_confined(p, roots)))
         if topic is not None:
             topics.append(topic)
@@ -112,12 +113,12 @@ def load_brief(
     return Brief(root=root, config=config, sources=sources, topics=topics, outside=outside)
 
 
-def _outside_folders(config: Config, root: Path, allow_outside: bool) -> tuple[Path, ...]:
+def _outside_folders(config: Config, folders: Folders, allow_outside: bool) -> tuple[Path, ...]:
     """The configured folders that lie outside the project: refused, or allowed and returned."""
     outside = []
     for setting in ("facts", "templates", "output"):
-        folder = root / getattr(config, setting)
-        if is_inside(folder, [root]):
+        folder: Path = getattr(folders, setting)
+        if is_inside(folder, [folders.root]):
             continue
         if not allow_outside:
             raise BriefError(
@@ -129,15 +130,15 @@ def _outside_folders(config: Config, root: Path, allow_outside: bool) -> tuple[P
     return tuple(outside)
 
 
-def _check_template_folder(config: Config, root: Path) -> None:
+def _check_template_folder(config: Config, folders: Folders) -> None:
     """The template folder must not share files with the fact or output folder.
 
     Templates can include any file of their folder: one that holds the fact
     files could print withheld material raw.
     """
-    templates = (root / config.templates).resolve()
+    templates = folders.templates.resolve()
     for setting in ("facts", "output"):
-        other = (root / getattr(config, setting)).resolve()
+        other = getattr(folders, setting).resolve()
         if templates.is_relative_to(other) or other.is_relative_to(templates):
             raise BriefError(
                 f"'templates: {config.templates}' overlaps the {setting} folder",
@@ -242,29 +243,10 @@ def _bind(value: Any, marks: Marks, path: tuple[Any, ...]) -> None:
 
 def _problem(error: Any, marks: Marks, base: tuple[Any, ...]) -> Problem:
     loc = (*base, *error["loc"])
-    kind = error["type"]
-    name = _dotted(error["loc"])
-    if kind == "missing":
-        return Problem(f"missing field {error['loc'][-1]!r}", marks.where(loc[:-1]))
-    if kind == "extra_forbidden":
-        field = str(error["loc"][-1])
-        close = closest(field, _ALL_FIELDS)
-        hint = f"did you mean {close!r}?" if close else None
-        return Problem(f"unknown field {field!r}", marks.where(loc, key=True), hint)
-    if kind in {"model_type", "dict_type", "model_attributes_type"}:
-        what = f"{name!r} must" if name else "the file must"
-        return Problem(f"{what} be a mapping of fields", marks.where(loc))
-    if kind == "string_too_long":
-        limit = error.get("ctx", {}).get("max_length")
-        return Problem(f"{name!r} is longer than {limit} characters", marks.where(loc))
-    if kind == "string_too_short":
-        return Problem(f"{name!r} is empty", marks.where(loc))
-    message = error["msg"].removeprefix("Value error, ")
-    return Problem(f"{name!r}: {message}" if name else message, marks.where(loc))
-
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+    text = sentence(error, whole="the file")
+    if error["type"] == "missing":
+        return Problem(text, marks.where(loc[:-1]))
+    if error["type"] == "extra_forbidden":
+        hint = did_you_mean(str(error["loc"][-1]), _ALL_FIELDS)
+        return Problem(text, marks.where(loc, key=True), hint)
+    return Problem(text, marks.where(loc))

@@ -1,11 +1,11 @@
-"""The build manifest: what every output was made from, for incremental builds and editions.
+"""The build manifest: what every output was made from, for incremental builds and the changes box.
 
 `out/manifest.json` records, for each output file, its audience and format, its
 own sha256, the sha256 of every input it was made from (the configuration, each
 fact file, each template and stylesheet on the search path, briefgen's version
 and the build date) and a digest of each fact it shows. A later build skips an
 audience whose inputs and outputs still match, and compares fact digests to
-say what changed since the last edition.
+say what changed since the previous version.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class Manifest:
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
 
     def for_audience(self, audience: str) -> OutputRecord | None:
-        """A record of the audience's last edition, if there is one."""
+        """The record of the audience's previous build, if there is one."""
         return next((r for r in self.outputs.values() if r.audience == audience), None)
 
     def to_bytes(self) -> bytes:
@@ -192,7 +192,7 @@ def sha256(content: bytes) -> str:
 
 
 def input_digests(brief: Brief, template_dirs: Iterable[Path], build_date: str) -> dict[str, str]:
-    """sha256 of every file an edition may be made from, plus briefgen's version and the date.
+    """sha256 of every file an audience may be made from, plus briefgen's version and the date.
 
     Of the template folders, only regular files that lie inside them count: a
     link that leads elsewhere, or a FIFO, is never read (the template loader
@@ -203,7 +203,7 @@ def input_digests(brief: Brief, template_dirs: Iterable[Path], build_date: str) 
     if config_path is not None:
         digests[_name(config_path.file, brief.root)] = _file_digest(config_path.file)
     # The fact files the load stage read (and confined); nothing else in the folder.
-    read = [brief.root / brief.config.facts / "sources.yaml"]
+    read = [brief.folders.sources]
     read += [where.file for topic in brief.topics if (where := topic.where()) is not None]
     for path in read:
         digests[_name(path, brief.root)] = _file_digest(path)
@@ -215,18 +215,18 @@ def input_digests(brief: Brief, template_dirs: Iterable[Path], build_date: str) 
     return digests
 
 
-def edition_inputs(
+def audience_inputs(
     inputs: Mapping[str, str], brief: Brief, selection: Selection, used: Iterable[Path]
 ) -> dict[str, str]:
-    """The inputs one edition was made from: shared settings, its topics' files, its templates.
+    """The inputs one audience was made from: shared settings, its topics' files, its templates.
 
-    An edition's manifest entry names no file holding material it withholds:
-    an internal topic's file stays out of the public edition's entry, and so
+    An audience's manifest entry names no file holding material it withholds:
+    an internal topic's file stays out of the public audience's entry, and so
     does a topic file mixing public and internal facts (a digest of it would
     let a reader test a guess at the internal text). Their facts are covered
-    by the digests of the facts the edition shows.
+    by the digests of the facts the audience shows.
     """
-    facts_dir = brief.root / brief.config.facts
+    facts_dir = brief.folders.facts
     shared = {"briefgen", "build date", _name(facts_dir / "sources.yaml", brief.root)}
     if (config := brief.config.where()) is not None:
         shared.add(_name(config.file, brief.root))
@@ -272,20 +272,20 @@ def fact_digests(facts: Iterable[Fact]) -> dict[str, str]:
     }
 
 
-def edition_key(
+def audience_key(
     brief: Brief,
     selection: Selection,
     facts: Mapping[str, str],
     inputs: Mapping[str, str],
     name: str,
 ) -> str:
-    """One digest of everything an edition's output depends on, and nothing else.
+    """One digest of everything an audience's output depends on, and nothing else.
 
     It takes the shared inputs (configuration, sources, templates, version,
-    date) but, from the topic files, only what the edition shows: its topics'
+    date) but, from the topic files, only what the audience shows: its topics'
     titles and summaries, its membership rows and its facts. Editing a fact
     that an audience does not see leaves that audience's key, and its files, alone.
-    `facts` is the `fact_digests` of the facts the edition shows.
+    `facts` is the `fact_digests` of the facts the audience shows.
     """
     topic_files = {
         _name(where.file, brief.root)
@@ -311,7 +311,7 @@ def edition_key(
 
 @dataclass(frozen=True)
 class Changes:
-    """What an edition shows that its last edition did not, and the reverse."""
+    """What an audience shows that its previous build did not, and the reverse."""
 
     since: str
     added: list[Fact]
@@ -326,10 +326,10 @@ class Changes:
 def changes_since(
     previous: OutputRecord, shown: Mapping[str, str], facts: Mapping[str, Fact]
 ) -> Changes:
-    """Compare the fact digests an edition shows now with those of its last edition.
+    """Compare the fact digests an audience shows now with those of its previous build.
 
-    Added and changed facts are returned as facts (the edition shows them);
-    removed ones only by id, since their text is no longer the edition's to show.
+    Added and changed facts are returned as facts (the audience shows them);
+    removed ones only by id, since their text is no longer the audience's to show.
     """
     before = previous.facts
     return Changes(

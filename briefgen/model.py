@@ -31,6 +31,8 @@ Confidence = Literal[
 CONFIDENCE: tuple[str, ...] = get_args(Confidence)
 """The estimative scale, lowest to highest."""
 
+SOURCES_FILE = "sources.yaml"
+"""The file in the fact folder that holds the sources."""
 MAX_QUOTE_WORDS = 30
 
 Id = Annotated[
@@ -213,15 +215,15 @@ class Topic(Located):
     )
 
 
-class Audience(Located):
-    """One edition of the brief: what it takes, how far its handling goes, how it looks.
+class AudienceSettings(Located):
+    """One audience of the brief: what it takes, how far its handling goes, how it looks.
 
     Fields left out take the configuration's value (template, stylesheet,
     marking, show_quotes, show_grades) or take everything (topics, tags,
     priority, handling).
     """
 
-    title: str | None = Field(default=None, description="edition label, e.g. 'Executive summary'")
+    title: str | None = Field(default=None, description="audience label, e.g. 'Executive summary'")
     description: str | None = None
     topics: list[Id] | None = Field(default=None, description="topic ids it takes; omitted: all")
     tags: list[Id] | None = Field(
@@ -247,7 +249,7 @@ class Audience(Located):
     chronology: bool = Field(default=True, description="show a chronology of the dated facts")
     changes: bool = Field(
         default=False,
-        description="show the facts added, changed and removed since the last edition",
+        description="show the facts added, changed and removed since the previous version",
     )
     pdf_variant: PdfVariant | Literal["none"] | None = Field(
         default=None, description="PDF profile; omitted: the configuration's"
@@ -258,7 +260,7 @@ class Limits(Located):
     """Budgets that stop a runaway template or layout; each has a ceiling no setting passes."""
 
     render_seconds: float = Field(
-        default=10, gt=0, le=300, description="time to render one edition's HTML"
+        default=10, gt=0, le=300, description="time to render one audience's HTML"
     )
     render_memory_mb: int = Field(
         default=1024, ge=64, le=8192, description="memory a render may use"
@@ -309,12 +311,32 @@ class Config(Located):
         description="PDF profile: pdf/ua-1 (tagged, the default), a PDF/A level, or none",
     )
     limits: Limits = Field(default_factory=Limits, description="time and memory budgets")
-    audiences: dict[Id, Audience] = Field(
-        default_factory=dict, description="editions of the brief, by name"
+    audiences: dict[Id, AudienceSettings] = Field(
+        default_factory=dict, description="audiences of the brief, by name"
     )
     default_audience: Id | None = Field(
-        default=None, description="the edition 'briefgen build' makes; omitted: the first"
+        default=None, description="the audience 'briefgen build' makes; omitted: the first"
     )
+
+
+@dataclass(frozen=True)
+class Folders:
+    """A project's folders, each set in the configuration relative to its own folder."""
+
+    root: Path
+    facts: Path
+    templates: Path
+    output: Path
+
+    @property
+    def sources(self) -> Path:
+        """The sources file, in the fact folder."""
+        return self.facts / SOURCES_FILE
+
+    @classmethod
+    def of(cls, config: Config, root: Path) -> Folders:
+        """The folders `config` names, for a configuration in the folder `root`."""
+        return cls(root, root / config.facts, root / config.templates, root / config.output)
 
 
 @dataclass
@@ -354,6 +376,11 @@ class Brief:
             for citation in member.citations
         ]
         return found
+
+    @cached_property
+    def folders(self) -> Folders:
+        """The fact, template and output folders of this brief."""
+        return Folders.of(self.config, self.root)
 
     def citation_counts(self) -> dict[str, int]:
         """How many citations name each source, by source id."""

@@ -1,7 +1,7 @@
 """The stages wired in order.
 
 `check`: load -> validate -> compile the templates. `build`: check -> plan (what
-to skip, from the manifest) -> render and guard each edition's HTML -> lay out
+to skip, from the manifest) -> render and guard each audience's HTML -> lay out
 and guard its PDF -> layout warnings and page budgets -> write. The CLI, the
 tests and the benchmark call these functions; none of them prints.
 """
@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from briefgen.audience import Edition, choose, editions
+from briefgen.audience import Audience, audiences, choose
 from briefgen.compile import check_templates
 from briefgen.documents import LaidOut, Task
 from briefgen.errors import BriefError, Problem, Where
+from briefgen.formats import FORMATS
 from briefgen.glyphs import glyph_warnings
 from briefgen.layout import lay_out_all
 from briefgen.load import load_brief
@@ -28,14 +29,13 @@ from briefgen.manifest import (
     OutputRecord,
 )
 from briefgen.model import Brief
-from briefgen.plan import FORMATS, Job, Plan, make_plan, manifest_bytes, records
+from briefgen.plan import Job, Plan, make_plan, manifest_bytes, records
 from briefgen.release import Guard
 from briefgen.render import (
     Rendered,
     protected_files,
     readable_roots,
     render_html,
-    setting_where,
 )
 from briefgen.select import select
 from briefgen.stale import stale_facts
@@ -53,8 +53,8 @@ class Checked:
 
 
 @dataclass(frozen=True)
-class EditionBuilt:
-    """What one edition's build produced, or that it was skipped as unchanged."""
+class AudienceBuilt:
+    """What one audience's build produced, or that it was skipped as unchanged."""
 
     name: str
     files: list[str]
@@ -69,7 +69,7 @@ class Built:
     """What a build wrote."""
 
     brief: Brief
-    editions: list[EditionBuilt]
+    audiences: list[AudienceBuilt]
     written: list[Path]
     warnings: list[Problem]
 
@@ -109,14 +109,14 @@ def build(
     jobs: int | None = None,
     allow_outside: bool = False,
 ) -> Built:
-    """Build the chosen editions (by default the default one) into `out_dir`.
+    """Build the chosen audiences (by default the default one) into `out_dir`.
 
-    An edition whose inputs and outputs match `out_dir/manifest.json` is
-    skipped unless `force`. Editions that show changes compare with the
-    manifest at `since` (by default the one in `out_dir`). Every edition is
+    An audience whose inputs and outputs match `out_dir/manifest.json` is
+    skipped unless `force`. Audiences that show changes compare with the
+    manifest at `since` (by default the one in `out_dir`). Every audience is
     rendered and checked before anything is written, so a failure in one (a
     template error, a leak, a page budget) writes nothing. PDFs of several
-    editions are laid out in parallel, in up to `jobs` processes (default: one
+    audiences are laid out in parallel, in up to `jobs` processes (default: one
     per CPU). One build at a time writes to an output folder. The configured
     folders must lie inside the project unless `allow_outside`.
     """
@@ -131,7 +131,7 @@ def build(
         if strict and warnings:
             raise BriefError(problems=warnings)
     chosen = choose(brief.config, audiences, everything=everything)
-    target = out_dir if out_dir is not None else brief.root / brief.config.output
+    target = out_dir if out_dir is not None else brief.folders.output
     with output_lock(target):
         built, written, heard = _build_locked(
             brief, chosen, formats, target, force=force, since=since, jobs=jobs, strict=strict
@@ -143,14 +143,14 @@ def build(
 class AudienceSummary:
     """One audience as `briefgen list audiences` shows it."""
 
-    edition: Edition
+    audience: Audience
     facts: int
     """How many facts and judgments it shows."""
 
 
 def audiences_of(brief: Brief) -> list[AudienceSummary]:
     """Every audience the configuration defines, with what it shows."""
-    return [AudienceSummary(e, len(select(brief, e).facts)) for e in editions(brief.config)]
+    return [AudienceSummary(e, len(select(brief, e).facts)) for e in audiences(brief.config)]
 
 
 def _texts(brief: Brief) -> list[tuple[str, str, Where | None]]:
@@ -168,7 +168,7 @@ def _texts(brief: Brief) -> list[tuple[str, str, Where | None]]:
 
 def _build_locked(
     brief: Brief,
-    chosen: Sequence[Edition],
+    chosen: Sequence[Audience],
     formats: Sequence[str],
     target: Path,
     *,
@@ -176,7 +176,7 @@ def _build_locked(
     since: Path | None,
     jobs: int | None,
     strict: bool,
-) -> tuple[list[EditionBuilt], list[Path], list[Problem]]:
+) -> tuple[list[AudienceBuilt], list[Path], list[Problem]]:
     """Plan, render, lay out, guard, write: the stages of a build, holding the output folder."""
     plan = make_plan(brief, chosen, formats, target, force=force, since=since, today=build_date())
     pages = [_render(brief, job, plan.today) for job in plan.jobs]
@@ -185,13 +185,13 @@ def _build_locked(
         problem
         for page, pdf in zip(pages, pdfs, strict=True)
         if pdf is not None
-        for problem in _layout_warnings(brief, page.job.edition, pdf)
+        for problem in _layout_warnings(brief, page.job.audience, pdf)
     ]
     if strict and heard:
         raise BriefError(problems=heard)
     for page, pdf in zip(pages, pdfs, strict=True):
         if pdf is not None:
-            _check_budget(page.job.edition, pdf.pages)
+            _check_budget(page.job.audience, pdf.pages)
     files: dict[str, bytes] = {}
     new: dict[str, OutputRecord] = {}
     for page, pdf in zip(pages, pdfs, strict=True):
@@ -206,7 +206,7 @@ def _build_locked(
 
 @dataclass(frozen=True)
 class _Page:
-    """An edition rendered to HTML and cleared by the release guard."""
+    """An audience rendered to HTML and cleared by the release guard."""
 
     job: Job
     html: str
@@ -216,16 +216,16 @@ class _Page:
 
 
 def _render(brief: Brief, job: Job, today: dt.date) -> _Page:
-    """Render one edition's HTML and guard it, in a child process under the render budget.
+    """Render one audience's HTML and guard it, in a child process under the render budget.
 
     Templates are user code, and the guard reads all they wrote: neither may
     hang the build or eat its memory.
     """
-    guard = Guard(job.selection, brief.config, audience=job.edition.name)
+    guard = Guard(job.selection, brief.config, audience=job.audience.name)
 
     def render_and_guard(_: None) -> Rendered:
         rendered = render_html(
-            brief, job.selection, job.edition, build_date=today, changes=job.changes
+            brief, job.selection, job.audience, build_date=today, changes=job.changes
         )
         guard.check_html(rendered.html)
         return rendered
@@ -241,7 +241,7 @@ def _lay_out(
     brief: Brief, pages: Sequence[_Page], target: Path, jobs: int | None
 ) -> list[LaidOut | None]:
     """Every page's PDF, each laid out and guarded in a child process under the layout budget."""
-    tasks = [_layout_task(brief, page.html, page.job.edition, target) for page in pages]
+    tasks = [_layout_task(brief, page.html, page.job.audience, target) for page in pages]
     checks = [partial(_check_pdf, page.guard) for page in pages]
     limits = brief.config.limits
     budget = Budget(limits.layout_seconds, limits.layout_memory_mb * 1024 * 1024)
@@ -249,7 +249,7 @@ def _lay_out(
 
 
 def _files(page: _Page, pdf: LaidOut | None) -> dict[str, bytes]:
-    """The bytes of an edition's output files, by name."""
+    """The bytes of an audience's output files, by name."""
     contents = {"html": page.html.encode("utf-8"), "pdf": pdf.pdf if pdf else None}
     return {
         name: content
@@ -259,38 +259,38 @@ def _files(page: _Page, pdf: LaidOut | None) -> dict[str, bytes]:
 
 
 def _results(
-    chosen: Sequence[Edition],
+    chosen: Sequence[Audience],
     plan: Plan,
     pages: Sequence[_Page],
     pdfs: Sequence[LaidOut | None],
-) -> list[EditionBuilt]:
-    """What happened to each chosen edition, in the order they were asked for."""
-    results: dict[str, EditionBuilt] = {}
+) -> list[AudienceBuilt]:
+    """What happened to each chosen audience, in the order they were asked for."""
+    results: dict[str, AudienceBuilt] = {}
     for left in plan.skipped:
         record = left.record
-        results[left.edition.name] = EditionBuilt(
-            left.edition.name, list(left.names), list(record.facts), record.pages, True
+        results[left.audience.name] = AudienceBuilt(
+            left.audience.name, list(left.names), list(record.facts), record.pages, True
         )
     for page, pdf in zip(pages, pdfs, strict=True):
         job = page.job
         made = pdf.pages if pdf else None
-        results[job.edition.name] = EditionBuilt(
-            job.edition.name, list(job.names), page.fact_ids, made, False, job.changes
+        results[job.audience.name] = AudienceBuilt(
+            job.audience.name, list(job.names), page.fact_ids, made, False, job.changes
         )
-    return [results[edition.name] for edition in chosen]
+    return [results[audience.name] for audience in chosen]
 
 
-def _layout_warnings(brief: Brief, edition: Edition, laid_out: LaidOut) -> list[Problem]:
-    """What the layout warned about, as warnings naming the edition's stylesheet.
+def _layout_warnings(brief: Brief, audience: Audience, laid_out: LaidOut) -> list[Problem]:
+    """What the layout warned about, as warnings naming the audience's stylesheet.
 
     CSS positions in the messages count lines of the stylesheets as inlined
     into the page; with one stylesheet, the warning names its file.
     """
-    own = brief.root / brief.config.templates / edition.stylesheets[0]
-    only = len(edition.stylesheets) == 1 and own.is_file()
-    where = Where(own) if only else setting_where(brief, edition, "stylesheet")
+    own = brief.folders.templates / audience.stylesheets[0]
+    only = len(audience.stylesheets) == 1 and own.is_file()
+    where = Where(own) if only else audience.where("stylesheet")
     return [
-        Problem(f"audience {edition.name!r}: the PDF layout reports: {message}", where)
+        Problem(f"audience {audience.name!r}: the PDF layout reports: {message}", where)
         for message in laid_out.warnings
     ]
 
@@ -305,37 +305,37 @@ def _check_pdf(guard: Guard, laid_out: LaidOut) -> None:
     guard.check_text(list(laid_out.metadata), "PDF metadata")
 
 
-def _layout_task(brief: Brief, html: str, edition: Edition, target: Path | None = None) -> Task:
-    """What the lay-out stage needs for an edition's PDF: its HTML and the folders it may read.
+def _layout_task(brief: Brief, html: str, audience: Audience, target: Path | None = None) -> Task:
+    """What the lay-out stage needs for an audience's PDF: its HTML and the folders it may read.
 
     Resources never come from the fact folder or an output folder (other
-    editions), nor from a fact file or an output under another name.
+    audiences), nor from a fact file or an output under another name.
     """
-    outputs = [brief.root / brief.config.output, *([target] if target else [])]
+    outputs = [brief.folders.output, *([target] if target else [])]
     return Task(
         html=html,
         base_dir=brief.root,
         allowed=readable_roots(brief),
-        denied=(brief.root / brief.config.facts, *outputs),
+        denied=(brief.folders.facts, *outputs),
         protected=protected_files(brief, *outputs),
-        variant=edition.pdf_variant,
+        variant=audience.pdf_variant,
         remote=brief.config.allow_remote,
     )
 
 
-def lay_out_one(brief: Brief, html: str, edition: Edition) -> LaidOut:
-    """One edition's PDF, laid out in this process."""
-    return lay_out_all([_layout_task(brief, html, edition)], jobs=1)[0]
+def lay_out_one(brief: Brief, html: str, audience: Audience) -> LaidOut:
+    """One audience's PDF, laid out in this process."""
+    return lay_out_all([_layout_task(brief, html, audience)], jobs=1)[0]
 
 
-def _check_budget(edition: Edition, pages: int) -> None:
-    budget = edition.page_budget
+def _check_budget(audience: Audience, pages: int) -> None:
+    budget = audience.page_budget
     if budget is not None and pages > budget:
         over = pages - budget
         raise BriefError(
-            f"audience {edition.name!r}: the PDF has {pages} pages, "
+            f"audience {audience.name!r}: the PDF has {pages} pages, "
             f"{over} {'page' if over == 1 else 'pages'} over its budget of {budget}",
-            edition.where("page_budget"),
+            audience.where("page_budget"),
             "show fewer facts (priority, topics, tags) or raise page_budget",
         )
 

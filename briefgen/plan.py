@@ -1,9 +1,9 @@
-"""Plan stage: which editions to build and which to skip, from the manifest in the output folder.
+"""Plan stage: which audiences to build and which to skip, from the manifest in the output folder.
 
-An edition is skipped when its files exist, match their manifest records and
-were made from the same inputs (its key). Each edition that is built gets a
+An audience is skipped when its files exist, match their manifest records and
+were made from the same inputs (its key). Each audience that is built gets a
 `Job`: what it shows, the digests that will go into its manifest records, and
-the changes since its last edition. After the build, `records` turns a job's
+the changes since its last audience. After the build, `records` turns a job's
 files into manifest records and `manifest_bytes` writes the new manifest.
 """
 
@@ -14,15 +14,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from briefgen.audience import Edition
+from briefgen.audience import Audience
+from briefgen.formats import FORMATS
 from briefgen.manifest import (
     MANIFEST,
     Changes,
     Manifest,
     OutputRecord,
+    audience_inputs,
+    audience_key,
     changes_since,
-    edition_inputs,
-    edition_key,
     fact_digests,
     input_digests,
     read_manifest,
@@ -32,15 +33,17 @@ from briefgen.model import Brief
 from briefgen.render import template_dirs
 from briefgen.select import Selection, select
 
-FORMATS = ("html", "pdf")
-"""The output formats, in the order an edition's files are listed."""
+
+def output_names(audience: Audience, formats: Sequence[str] = FORMATS) -> tuple[str, ...]:
+    """The file names of an audience's outputs in `formats`, in the order of FORMATS."""
+    return tuple(f"{audience.stem}.{fmt}" for fmt in FORMATS if fmt in formats)
 
 
 @dataclass(frozen=True)
 class Job:
-    """One edition to build."""
+    """One audience to build."""
 
-    edition: Edition
+    audience: Audience
     selection: Selection
     names: tuple[str, ...]
     """Its output files, e.g. `brief-public.html`, `brief-public.pdf`."""
@@ -53,16 +56,16 @@ class Job:
 
 @dataclass(frozen=True)
 class Skipped:
-    """An edition left as it is: its files and the manifest record of the first."""
+    """An audience left as it is: its files and the manifest record of the first."""
 
-    edition: Edition
+    audience: Audience
     names: tuple[str, ...]
     record: OutputRecord
 
 
 @dataclass(frozen=True)
 class Plan:
-    """The editions to build, those skipped as unchanged, and the manifest records kept."""
+    """The audiences to build, those skipped as unchanged, and the manifest records kept."""
 
     jobs: list[Job]
     skipped: list[Skipped]
@@ -74,7 +77,7 @@ class Plan:
 
 def make_plan(
     brief: Brief,
-    chosen: Sequence[Edition],
+    chosen: Sequence[Audience],
     formats: Sequence[str],
     target: Path,
     *,
@@ -82,10 +85,10 @@ def make_plan(
     since: Path | None,
     today: dt.date,
 ) -> Plan:
-    """Decide, edition by edition, what to build into `target` and what to skip.
+    """Decide, audience by audience, what to build into `target` and what to skip.
 
     Nothing is skipped with `force`, or with `since` (a comparison with an
-    older edition wants a fresh changes box).
+    older audience wants a fresh changes box).
     """
     previous = read_manifest(target / MANIFEST)
     baseline = read_manifest(since) if since is not None else previous
@@ -93,16 +96,16 @@ def make_plan(
     kept = {name: r for name, r in previous.outputs.items() if (target / name).is_file()}
     jobs: list[Job] = []
     skipped: list[Skipped] = []
-    for edition in chosen:
-        selection = select(brief, edition)
+    for audience in chosen:
+        selection = select(brief, audience)
         shown = fact_digests(selection.facts)
-        key = edition_key(brief, selection, shown, inputs, edition.name)
-        names = tuple(f"{edition.stem}.{fmt}" for fmt in FORMATS if fmt in formats)
+        key = audience_key(brief, selection, shown, inputs, audience.name)
+        names = output_names(audience, formats)
         if not force and since is None and _unchanged(kept, names, key, target):
-            skipped.append(Skipped(edition, names, kept[names[0]]))
+            skipped.append(Skipped(audience, names, kept[names[0]]))
             continue
-        changes = _changes(brief, edition, selection, shown, baseline)
-        jobs.append(Job(edition, selection, names, shown, key, changes))
+        changes = _changes(brief, audience, selection, shown, baseline)
+        jobs.append(Job(audience, selection, names, shown, key, changes))
     return Plan(jobs, skipped, kept, inputs, today)
 
 
@@ -115,10 +118,10 @@ def records(
     templates: Iterable[Path],
 ) -> dict[str, OutputRecord]:
     """The manifest records of a job's files; `templates` are the template files it used."""
-    inputs = edition_inputs(plan.inputs, brief, job.selection, templates)
+    inputs = audience_inputs(plan.inputs, brief, job.selection, templates)
     return {
         name: OutputRecord(
-            audience=job.edition.name,
+            audience=job.audience.name,
             format=name.rsplit(".", 1)[1],
             sha256=sha256(content),
             built=plan.today.isoformat(),
@@ -137,13 +140,17 @@ def manifest_bytes(plan: Plan, new: Mapping[str, OutputRecord]) -> bytes:
 
 
 def _changes(
-    brief: Brief, edition: Edition, selection: Selection, shown: dict[str, str], baseline: Manifest
+    brief: Brief,
+    audience: Audience,
+    selection: Selection,
+    shown: dict[str, str],
+    baseline: Manifest,
 ) -> Changes | None:
-    last = baseline.for_audience(edition.name)
-    if not edition.changes or last is None:
+    last = baseline.for_audience(audience.name)
+    if not audience.changes or last is None:
         return None
     changes = changes_since(last, shown, {fact.id: fact for fact in brief.facts})
-    # A fact now withheld from this edition is not its to mention, not even by id.
+    # A fact now withheld from this audience is not its to mention, not even by id.
     hidden = {fact.id for fact in selection.withheld}
     return replace(changes, removed=[i for i in changes.removed if i not in hidden])
 

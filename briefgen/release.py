@@ -1,6 +1,6 @@
-"""The release guard: prove that nothing withheld from an edition reached its output.
+"""The release guard: prove that nothing withheld from an audience reached its output.
 
-Templates see only what an edition shows (`briefgen.view`), so withheld material
+Templates see only what an audience shows (`briefgen.view`), so withheld material
 cannot reach them through the data. The guard is the second line of defence,
 against text pasted into a template or a stylesheet: it reads everything in the
 output a reader or a tool could see (element text, attribute values, comments,
@@ -9,7 +9,7 @@ bookmarks and metadata) and fails the build if any withheld material shows:
 a withheld fact's anchor, its text or a version's, a quote only it cites, or a
 withheld membership row. A statement counts as shown when RUN words of it
 appear in a row, or the whole of it when it is shorter, and those words are not
-also in what the edition releases. Before comparing, both sides are reduced to
+also in what the audience releases. Before comparing, both sides are reduced to
 lower-case words: punctuation, markup, entities, accents and invisible
 characters (zero-width spaces, soft hyphens, direction marks) are dropped, and
 inline elements do not split a word, so neither spacing nor markup hides a leak.
@@ -34,7 +34,7 @@ from briefgen.model import Citation, Config, Member
 from briefgen.select import Selection
 
 RUN = 5
-"""Words in a row that count as a leak (unless the edition itself releases them)."""
+"""Words in a row that count as a leak (unless the audience itself releases them)."""
 SHORTEST = 3
 """Fewer words than this say too little to recognise anything by (a one-word quote)."""
 
@@ -121,8 +121,8 @@ _XML_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.DOTALL)
 _CSS_JOIN = re.compile(r"[\"']\s*[\"']")
 _HINT = (
-    "a template or stylesheet shows material this edition withholds; "
-    "render only what the edition view holds"
+    "a template or stylesheet shows material this audience withholds; "
+    "render only what the template view holds"
 )
 
 
@@ -138,7 +138,7 @@ class Withheld:
 
 
 class Guard:
-    """The withheld material of one edition, checked against what that edition writes."""
+    """The withheld material of one audience, checked against what that audience writes."""
 
     def __init__(self, selection: Selection, config: Config, *, audience: str) -> None:
         self.audience = audience
@@ -204,7 +204,7 @@ class Guard:
 
 
 def withheld_material(selection: Selection) -> list[Withheld]:
-    """Every record the edition withholds for handling, with the statements that give it away."""
+    """Every record the audience withholds for handling, with the statements that give it away."""
     items = [
         Withheld(
             f"withheld fact {fact.id!r} (handling {fact.handling})",
@@ -235,7 +235,7 @@ def withheld_material(selection: Selection) -> list[Withheld]:
 
 
 def released_texts(selection: Selection, config: Config) -> list[str]:
-    """Everything the edition itself shows: words found here are never a leak."""
+    """Everything the audience itself shows: words found here are never a leak."""
     texts = [config.title, config.subtitle or "", config.author or "", config.subject or ""]
     texts += config.keywords
     for fact in selection.facts:

@@ -1,7 +1,7 @@
-"""Render stage: one edition's view -> Jinja2 template -> one self-contained HTML page.
+"""Render stage: one audience's view -> Jinja2 template -> one self-contained HTML page.
 
 Templates run in Jinja2's immutable sandbox with autoescape and StrictUndefined,
-and see only the edition view (`briefgen.view`): plain, read-only data. The
+and see only the audience view (`briefgen.view`): plain, read-only data. The
 project's own template folder is searched before the built-in templates, so a
 brief overrides one block by extending `base.html.j2`; every template and
 stylesheet is read through a loader that serves only regular files inside the
@@ -29,14 +29,14 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from briefgen.audience import Edition, default_edition
+from briefgen.audience import Audience
 from briefgen.confine import BUILTIN_TEMPLATES, confined, read_regular
 from briefgen.dates import MONTHS
-from briefgen.errors import BriefError, Where, closest
+from briefgen.errors import BriefError, Where, closest, did_you_mean, meant
 from briefgen.markup import CONTROLS, first_sentence, inline
 from briefgen.model import Brief, Limits
 from briefgen.select import Selection
-from briefgen.view import View, edition_view
+from briefgen.view import TOP_LEVEL, View, template_view
 from briefgen.workers import LIMITS_HINT, OverBudget
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class Rendered:
 
 def template_dirs(brief: Brief) -> list[Path]:
     """The template search path: the project's folder first, then the built-in one."""
-    own = brief.root / brief.config.templates
+    own = brief.folders.templates
     return [own, BUILTIN_TEMPLATES] if own.is_dir() else [BUILTIN_TEMPLATES]
 
 
@@ -83,7 +83,7 @@ def protected_files(brief: Brief, *folders: Path) -> frozenset[tuple[int, int]]:
     A template or a PDF resource that is one of these files, under another name
     (a hard link, or the real file of a linked fact file), is refused.
     """
-    paths = [brief.root / brief.config.facts / "sources.yaml"]
+    paths = [brief.folders.sources]
     paths += [where.file for topic in brief.topics if (where := topic.where()) is not None]
     for folder in folders:
         if folder.is_dir():
@@ -129,7 +129,7 @@ class ConfinedLoader(jinja2.BaseLoader):
                 raise BriefError(
                     f"template {template!r} is a fact file or an output under another name",
                     Where(candidate),
-                    "templates may not read the facts or other editions",
+                    "templates may not read the facts or other audiences",
                 )
             raw = read_regular(real)
             try:
@@ -147,6 +147,10 @@ class ConfinedLoader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(template)
 
 
+RENAMED = {"brief": "settings", "edition": "audience"}
+"""Template variables of earlier versions, and what they are called now."""
+
+
 class Missing(jinja2.StrictUndefined):
     """A strict undefined value whose message names the field, as the view has no objects."""
 
@@ -156,9 +160,11 @@ class Missing(jinja2.StrictUndefined):
     def _undefined_message(self) -> str:
         owner, name = self._undefined_obj, self._undefined_name
         if self._undefined_hint is None and isinstance(owner, Mapping) and isinstance(name, str):
-            close = closest(name, [str(key) for key in owner])
-            hint = f" (did you mean {close!r}?)" if close else ""
-            return f"no field {name!r} here{hint}"
+            hint = did_you_mean(name, [str(key) for key in owner])
+            return f"no field {name!r} here" + (f" ({hint})" if hint else "")
+        if self._undefined_hint is None and owner is jinja2.utils.missing:
+            hint = meant(RENAMED.get(str(name)) or closest(str(name), TOP_LEVEL))
+            return f"no variable {name!r}" + (f" ({hint})" if hint else "")
         return str(super()._undefined_message)
 
 
@@ -205,37 +211,36 @@ def make_environment(
 def render_html(
     brief: Brief,
     selection: Selection,
-    edition: Edition | None = None,
+    audience: Audience,
     *,
     build_date: dt.date,
     changes: Changes | None = None,
 ) -> Rendered:
-    """Render an edition's template to a complete HTML document.
+    """Render an audience's template to a complete HTML document.
 
     It runs in the calling process; the build calls it in a child process under
     the render budget (see `briefgen.pipeline`), where running out of time or
     memory stops the template at its line.
     """
-    edition = edition or default_edition(brief.config)
     dirs = template_dirs(brief)
     # Templates come from the template folders alone, and are never a fact file or an output.
-    output = brief.root / brief.config.output
+    output = brief.folders.output
     env = make_environment(dirs, protected_files(brief, output))
     limits = brief.config.limits
     try:
-        css_where = setting_where(brief, edition, "stylesheet")
+        css_where = audience.where("stylesheet")
         css = Markup("\n").join(
-            _stylesheet(env, name, css_where, dirs) for name in edition.stylesheets
+            _stylesheet(env, name, css_where, dirs) for name in audience.stylesheets
         )
-        view = edition_view(
-            brief, selection, edition, build_date=build_date, stylesheet=css, changes=changes
+        view = template_view(
+            brief, selection, audience, build_date=build_date, stylesheet=css, changes=changes
         )
-        template = env.get_template(edition.template)
+        template = env.get_template(audience.template)
         html = _capped(template, view, limits.output_mb * 1024 * 1024)
     except BriefError:
         raise
     except jinja2.TemplateNotFound as exc:
-        where = setting_where(brief, edition, "template")
+        where = audience.where("template")
         raise BriefError(f"template {exc.name!r} not found", where, searched(dirs)) from exc
     except jinja2.TemplateSyntaxError as exc:
         where = Where(Path(exc.filename), exc.lineno) if exc.filename else None
@@ -366,14 +371,6 @@ def _stylesheet(env: BriefEnvironment, name: str, where: Where | None, dirs: lis
 def searched(dirs: Sequence[Path]) -> str:
     """The hint for a template or stylesheet not found: the folders looked in."""
     return f"searched {', '.join(str(d) for d in dirs)}"
-
-
-def setting_where(brief: Brief, edition: Edition, field: str) -> Where | None:
-    """Where a setting of `edition` was made: in its audience, else at the top level."""
-    record = edition.record
-    if record is not None and getattr(record, field) is not None:
-        return record.where(field)
-    return brief.config.where(field)
 
 
 def _describe(exc: Exception, limits: Limits) -> str:

@@ -1,7 +1,7 @@
-"""Select stage: which facts one edition shows, grouped the way the document reads.
+"""Select stage: which facts one audience shows, grouped the way the document reads.
 
-A fact reaches an edition only if its handling level is at or below the
-edition's; a judgment also needs every fact it rests on to be releasable, so
+A fact reaches an audience only if its handling level is at or below the
+audience's; a judgment also needs every fact it rests on to be releasable, so
 nothing withheld can be inferred from it. Topic, tag and priority filters then
 narrow what is shown. What was withheld for handling is kept, so the release
 guard can prove none of it reached the output.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from briefgen.audience import Edition, default_edition
+from briefgen.audience import Audience
 from briefgen.model import Brief, Fact, Member, Topic
 
 
@@ -27,7 +27,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Selection:
-    """What one edition shows: key judgments first, then a section per topic."""
+    """What one audience shows: key judgments first, then a section per topic."""
 
     judgments: list[Fact]
     sections: list[Section]
@@ -41,11 +41,10 @@ class Selection:
         return [*self.judgments, *(fact for s in self.sections for fact in s.facts)]
 
 
-def select(brief: Brief, edition: Edition | None = None) -> Selection:
-    """The facts `edition` shows (by default the brief's default edition)."""
-    edition = edition or default_edition(brief.config)
+def select(brief: Brief, audience: Audience) -> Selection:
+    """The facts `audience` shows, grouped the way its brief reads."""
     levels = brief.config.handling
-    ceiling = levels.index(edition.handling) if edition.handling in levels else -1
+    ceiling = levels.index(audience.handling) if audience.handling in levels else -1
 
     def releasable(handling: str | None) -> bool:
         return handling in levels and levels.index(handling) <= ceiling
@@ -61,25 +60,25 @@ def select(brief: Brief, edition: Edition | None = None) -> Selection:
     def wanted(fact: Fact) -> bool:
         return (
             fact.id in released
-            and fact.priority <= edition.priority
-            and (edition.tags is None or not edition.tags.isdisjoint(fact.tags))
+            and fact.priority <= audience.priority
+            and (audience.tags is None or not audience.tags.isdisjoint(fact.tags))
         )
 
     judgments: list[Fact] = []
     sections = []
     for topic in brief.topics:
-        if edition.topics is not None and topic.id not in edition.topics:
+        if audience.topics is not None and topic.id not in audience.topics:
             continue
         shown = [fact for fact in topic.facts if wanted(fact)]
-        if edition.judgments:
+        if audience.judgments:
             judgments += [fact for fact in shown if fact.kind == "judgment"]
         facts = [fact for fact in shown if fact.kind == "fact"]
-        members = [m for m in topic.membership if edition.tables and releasable(m.handling)]
+        members = [m for m in topic.membership if audience.tables and releasable(m.handling)]
         if facts or members:
             sections.append(Section(topic, facts, members))
     shown_facts = [fact for section in sections for fact in section.facts]
     chronology = (
-        sorted((f for f in shown_facts if f.date), key=_first_day) if edition.chronology else []
+        sorted((f for f in shown_facts if f.date), key=_first_day) if audience.chronology else []
     )
     withheld_members = [
         m for topic in brief.topics for m in topic.membership if not releasable(m.handling)

@@ -90,9 +90,8 @@ def _check_audiences(brief: Brief, hints: Suggester) -> Iterable[Problem]:
                 )
 
 
-def _suggest(hints: Suggester, name: str, known: list[str], what: str) -> str:
-    close = hints.closest(name, known, cutoff=0.5)
-    return f"did you mean {close!r}?" if close else f"{what}: {', '.join(known) or 'none'}"
+def _suggest(hints: Suggester, name: str, known: list[str], what: str) -> str | None:
+    return hints.hint(name, known, 0.5, f"{what}: {', '.join(known) or 'none'}")
 
 
 def _duplicates(what: str, records: Iterable[Located]) -> Iterable[Problem]:
@@ -123,8 +122,7 @@ def _check_citations(brief: Brief, hints: Suggester) -> Iterable[Problem]:
     known = brief.sources_by_id
     for _, citation in brief.citations():
         if citation.source not in known:
-            close = hints.closest(citation.source, list(known), cutoff=0.5)
-            hint = f"did you mean {close!r}?" if close else "add it to sources.yaml"
+            hint = hints.hint(citation.source, list(known), 0.5, "add it to sources.yaml")
             yield Problem(f"unknown source {citation.source!r}", citation.where("source"), hint)
 
 
@@ -170,8 +168,7 @@ def _check_basis(brief: Brief, hints: Suggester) -> Iterable[Problem]:
     for fact in brief.facts:
         for index, basis_id in enumerate(fact.basis):
             if basis_id not in facts:
-                close = hints.closest(basis_id, ids, cutoff=0.6)
-                hint = f"did you mean {close!r}?" if close else None
+                hint = hints.hint(basis_id, ids)
                 yield Problem(
                     f"judgment {fact.id!r} rests on unknown fact {basis_id!r}",
                     fact.where("basis", index),

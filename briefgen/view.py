@@ -1,11 +1,11 @@
-"""The edition view: the one thing a template sees, as plain, read-only data.
+"""The template view: the one thing a template sees, as plain, read-only data.
 
 Templates are code from many hands, so they get values, never objects: strings,
-numbers, dates, tuples and read-only mappings, built from what one edition shows
+numbers, dates, tuples and read-only mappings, built from what one audience shows
 and nothing else. Withheld facts, their quotes and versions, withheld membership
 rows and the sources only they cite do not exist for a template; there are no
 paths, no models and no methods to call. Notes are handed out by the functions
-`next_note`, `endnotes` and `bibliography`, closures over the edition's own sources.
+`next_note`, `endnotes` and `bibliography`, closures over the audience's own sources.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.audience import Edition
+from briefgen.audience import Audience
 from briefgen.chart import latest_year, membership_timeline
 from briefgen.cite import Note, Notebook
 from briefgen.dates import When
@@ -31,6 +31,22 @@ if TYPE_CHECKING:
     from briefgen.manifest import Changes
 
 View = Mapping[str, Any]
+TOP_LEVEL = (
+    "settings",
+    "audience",
+    "judgments",
+    "sections",
+    "facts_by_id",
+    "chronology",
+    "changes",
+    "stylesheet",
+    "build_date",
+    "version",
+    "next_note",
+    "endnotes",
+    "bibliography",
+)
+"""The names a template sees: the brief's settings, the audience, and what it shows."""
 PLAIN = (str, int, float, bool, type(None), dt.date, Markup)
 """The leaf types a view may hold (bool is an int; Markup a str)."""
 
@@ -51,26 +67,26 @@ def freeze(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not plain data")
 
 
-def edition_view(
+def template_view(
     brief: Brief,
     selection: Selection,
-    edition: Edition,
+    audience: Audience,
     *,
     build_date: dt.date,
     stylesheet: Markup,
     changes: Changes | None = None,
 ) -> View:
-    """Everything one edition's template may use, and nothing more.
+    """Everything one audience's template may use, and nothing more.
 
     The context also holds the functions `next_note(citations)`,
     `endnotes()` (the notes handed out so far) and `bibliography()`; they know
-    only the sources that the edition's own citations name.
+    only the sources that the audience's own citations name.
     """
     until = _latest_year(selection)
     shown = selection.facts
     data = {
-        "brief": _brief(brief.config),
-        "audience": _audience(edition),
+        "settings": _settings(brief.config),
+        "audience": _audience(audience),
         "judgments": [fact_view(fact) for fact in selection.judgments],
         "sections": [_section(section, until) for section in selection.sections],
         "facts_by_id": {fact.id: fact_view(fact) for fact in shown},
@@ -83,15 +99,15 @@ def edition_view(
     cited = {c.source for _, c in _citations(selection)}
     notebook = Notebook(
         {i: s for i, s in brief.sources_by_id.items() if i in cited},
-        show_quotes=edition.show_quotes,
-        show_grades=edition.show_grades,
+        show_quotes=audience.show_quotes,
+        show_grades=audience.show_grades,
     )
     functions = note_functions(notebook)
     return MappingProxyType({**freeze(data), **functions})
 
 
 def note_functions(notebook: Notebook) -> dict[str, Callable[..., Any]]:
-    """The three note functions a template calls, over one edition's notebook."""
+    """The three note functions a template calls, over one audience's notebook."""
 
     def next_note(citations: Sequence[Mapping[str, Any]]) -> View:
         """The next note, citing each of `citations` (citation mappings from the view)."""
@@ -100,7 +116,7 @@ def note_functions(notebook: Notebook) -> dict[str, Callable[..., Any]]:
             if citation["source"] not in notebook.sources:
                 raise BriefError(
                     f"a template cites source {citation['source']!r}, "
-                    "which this edition does not cite"
+                    "which this audience does not cite"
                 )
             records.append(Citation.model_construct(**dict(citation)))
         return _note(notebook.cite(records))
@@ -154,7 +170,7 @@ def date_view(when: When | None) -> View | None:
     )
 
 
-def _brief(config: Config) -> dict[str, Any]:
+def _settings(config: Config) -> dict[str, Any]:
     return {
         "title": config.title,
         "subtitle": config.subtitle,
@@ -166,10 +182,9 @@ def _brief(config: Config) -> dict[str, Any]:
     }
 
 
-def _audience(edition: Edition) -> dict[str, Any]:
-    fields = dataclasses.asdict(edition)
-    fields.pop("record")
-    fields["description"] = edition.record.description if edition.record else None
+def _audience(audience: Audience) -> dict[str, Any]:
+    fields = dataclasses.asdict(audience)
+    fields.pop("origin")
     return fields
 
 
@@ -240,9 +255,9 @@ def _citations(selection: Selection) -> list[tuple[str, Citation]]:
 
 
 def _latest_year(selection: Selection) -> int:
-    """The last year the edition's own data reaches: where open-ended timelines stop.
+    """The last year the audience's own data reaches: where open-ended timelines stop.
 
-    Only what the edition shows counts, so a withheld fact's date cannot stretch the axis.
+    Only what the audience shows counts, so a withheld fact's date cannot stretch the axis.
     """
     dates = [fact.date for fact in selection.facts]
     dates += [p.left or p.joined for s in selection.sections for m in s.members for p in m.periods]

@@ -1,4 +1,4 @@
-"""Audiences: resolving editions from the configuration, choosing them, checking them."""
+"""Audiences: resolving audiences from the configuration, choosing them, checking them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.audience import choose, editions
+from briefgen.audience import audiences, choose
 from briefgen.errors import BriefError
 from briefgen.load import load_config
 from briefgen.pipeline import check
@@ -21,9 +21,9 @@ def problems(path: Path = CONFIG) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
-def test_editions_take_the_configuration_defaults(project):
+def test_audiences_take_the_configuration_defaults(project):
     project("audiences")
-    full, top, public, trade = editions(load_config(CONFIG))
+    full, top, public, trade = audiences(load_config(CONFIG))
     assert (full.name, full.stem, full.handling, full.marking) == (
         "full",
         "widgets-full",
@@ -49,13 +49,17 @@ def test_editions_take_the_configuration_defaults(project):
     )
 
 
-def test_a_configuration_without_audiences_has_one_edition_named_after_the_brief(project):
+def test_a_configuration_without_audiences_has_one_audience_named_after_the_brief(project):
     project()
-    (edition,) = editions(load_config(CONFIG))
-    assert (edition.name, edition.stem, edition.handling) == ("brief", "widget-brief", "internal")
+    (audience,) = audiences(load_config(CONFIG))
+    assert (audience.name, audience.stem, audience.handling) == (
+        "brief",
+        "widget-brief",
+        "internal",
+    )
 
 
-def test_choose_the_default_all_or_named_editions(project):
+def test_choose_the_default_all_or_named_audiences(project):
     project("audiences")
     config = load_config(CONFIG)
     assert [e.name for e in choose(config)] == ["full"]
@@ -93,7 +97,6 @@ def test_unknown_audience_fields_and_bad_values_fail_at_load(project):
     project("audiences")
     edit(CONFIG, "    page_budget: 1", "    page_budget: 0\n    budget: 2")
     assert problems() == [
-        "briefgen.yaml:14:18: 'audiences.top.page_budget': "
-        "Input should be greater than or equal to 1",
+        "briefgen.yaml:14:18: 'page_budget' of audience 'top' must be at least 1, not 0",
         "briefgen.yaml:15:5: unknown field 'budget' (did you mean 'page_budget'?)",
     ]

@@ -78,7 +78,7 @@ def test_a_ten_megabyte_string_is_refused_quickly(tmp_path, monkeypatch):
     code, lines, seconds = run_check(root, monkeypatch)
     assert code == 1 and len(lines) == 1
     assert (
-        lines[0] == "error: facts/huge.yaml:5:11: 'facts[0].text' is longer than 20000 characters"
+        lines[0] == "error: facts/huge.yaml:5:11: 'text' of fact 1 is longer than 20000 characters"
     )
     assert seconds < 5
 

@@ -345,13 +345,13 @@ def test_items_that_are_not_valid_sources(brief):
         item(id="bad-name", author=[{"family": 7}], reliability="Z"),
     )
     assert problems() == [
-        "export.json:2:1: item 1 ('doe-2024-notes'): 'URL': String should match pattern "
-        "'^https?://\\S+$'",
+        "export.json:2:1: item 1 ('doe-2024-notes'): 'URL' must be a web address starting "
+        "http:// or https://, not 'ftp://example.org/notes'",
         "export.json:3:1: item 2 ('bad-date'): 'issued': 'Spring 2023' is not a date "
         "(write YYYY, YYYY-MM or YYYY-MM-DD)",
-        "export.json:4:1: item 3 ('bad-name'): 'author[0].family': Input should be a valid string",
-        "export.json:4:1: item 3 ('bad-name'): 'reliability': Input should be 'A', 'B', 'C', "
-        "'D', 'E' or 'F'",
+        "export.json:4:1: item 3 ('bad-name'): 'family' of author 1 must be text, not 7",
+        "export.json:4:1: item 3 ('bad-name'): 'reliability' must be one of 'A', 'B', 'C', "
+        "'D', 'E' or 'F', not 'Z'",
     ]
 
 

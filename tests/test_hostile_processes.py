@@ -109,7 +109,7 @@ def temporaries(out: Path) -> list[str]:
 
 
 def built_once(brief: Path, env: dict[str, str]) -> dict[str, bytes]:
-    """Build every audience, then change a fact so the next build changes every edition."""
+    """Build every audience, then change a fact so the next build changes every audience."""
     result = run_briefgen(BUILD, brief, env=env)
     assert result.returncode == 0, result.stderr
     edit(brief / "facts" / "treaty.yaml", "in Geneva.", "in Geneva, on a Monday.")
@@ -136,7 +136,7 @@ def test_a_killed_build_leaves_no_worker_and_the_previous_outputs_whole(brief, e
     again = run_briefgen(BUILD, brief, env=env)
     assert again.returncode == 0, again.stderr
     assert temporaries(out) == []
-    assert outputs(out) != before  # the next build did write the changed editions
+    assert outputs(out) != before  # the next build did write the changed audiences
 
 
 def test_temporary_files_of_a_build_killed_while_writing_are_removed_by_the_next(brief, env):

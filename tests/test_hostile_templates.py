@@ -229,7 +229,7 @@ def test_a_template_folder_holding_the_facts_is_refused(brief):
     assert "briefgen.yaml:6:12: 'templates: .' overlaps the facts folder" in line
 
 
-def test_a_stylesheet_cannot_load_the_fact_files_or_other_editions(tmp_path):
+def test_a_stylesheet_cannot_load_the_fact_files_or_other_audiences(tmp_path):
     root = tmp_path / "brief"
     shutil.copytree(FIXTURES / "audiences", root)
     assert run_briefgen(["build", "-a", "full"], root, env=_env(tmp_path)).returncode == 0

@@ -27,7 +27,7 @@ def snapshot(out: Path) -> dict[str, bytes]:
 def built(project) -> Path:
     root = project("audiences")
     build(CONFIG, everything=True)
-    # the next build changes every edition
+    # the next build changes every audience
     edit(root / "facts" / "treaty.yaml", "in Geneva.", "in Geneva, on a Monday.")
     return root
 
@@ -83,7 +83,7 @@ def test_ctrl_c_while_moving_files_into_place_leaves_whole_files(built, monkeypa
     monkeypatch.setattr(write.os, "replace", real_replace)
     after = snapshot(out)
     assert sorted(after) == sorted(before)  # no temporary files
-    # the manifest is written last, so it still describes the previous edition
+    # the manifest is written last, so it still describes the previous build
     assert after["manifest.json"] == before["manifest.json"]
     json.loads(after["manifest.json"])
     changed = [name for name in after if after[name] != before[name]]
@@ -92,7 +92,7 @@ def test_ctrl_c_while_moving_files_into_place_leaves_whole_files(built, monkeypa
         assert after[name].startswith(b"%PDF-") or after[name].startswith(b"<!DOCTYPE html>")
     # the next build sees that those files no longer match the manifest and rebuilds
     rebuilt = build(CONFIG, everything=True)
-    assert [(e.name, e.skipped) for e in rebuilt.editions] == [
+    assert [(e.name, e.skipped) for e in rebuilt.audiences] == [
         ("full", False),
         ("top", False),
         ("public", False),

@@ -68,8 +68,7 @@ def test_wrong_type(project):
     project()
     edit(TOPIC, "    priority: 1\n    citations:", "    priority: high\n    citations:")
     assert problems() == [
-        "facts/treaty.yaml:10:15: 'facts[0].priority': Input should be a valid integer, "
-        "unable to parse string as an integer"
+        "facts/treaty.yaml:10:15: 'priority' of fact 1 must be a whole number, not 'high'"
     ]
 
 
@@ -77,7 +76,7 @@ def test_impossible_date(project):
     project()
     edit(TOPIC, "date: 2011-03-14", "date: 2011-02-30")
     assert problems() == [
-        "facts/treaty.yaml:8:11: 'facts[0].date': impossible date '2011-02-30': "
+        "facts/treaty.yaml:8:11: 'date' of fact 1: impossible date '2011-02-30': "
         "February 2011 has no day 30"
     ]
 
@@ -88,7 +87,7 @@ def test_problems_in_several_files_are_all_reported(project):
     edit(Path("facts/sources.yaml"), "  issued: 2019\n", "  issued: 2019\n  editor: nobody\n")
     assert problems() == [
         "facts/sources.yaml:15:3: unknown field 'editor'",
-        "facts/treaty.yaml:8:11: 'facts[0].date': impossible date '2011-13-01': "
+        "facts/treaty.yaml:8:11: 'date' of fact 1: impossible date '2011-13-01': "
         "there is no month 13",
     ]
 

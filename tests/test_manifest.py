@@ -1,4 +1,4 @@
-"""The manifest, incremental builds, reproducible builds and "changes since the last edition"."""
+"""The manifest, incremental builds, reproducible builds and the changes box."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_the_manifest_records_inputs_facts_and_outputs(project):
     assert public["inputs"]["briefgen"] == __version__
     assert public["inputs"]["briefgen.yaml"] == digest(root / "briefgen.yaml")
     assert "facts/treaty.yaml" not in public["inputs"]  # it also holds internal facts
-    assert "templates/tight.css" not in public["inputs"]  # only the 'top' edition uses it
+    assert "templates/tight.css" not in public["inputs"]  # only the 'top' audience uses it
     assert "briefgen:templates/base.html.j2" in public["inputs"]
     assert "briefgen:templates/brief.css" in public["inputs"]
     assert sorted(public["facts"]) == [
@@ -67,10 +67,10 @@ def test_an_unchanged_audience_is_skipped_and_force_rebuilds_it(project):
     pdf = root / "out" / "widgets-public.pdf"
     stamp = pdf.stat().st_mtime_ns
     again = build(CONFIG, audiences=["public"])
-    assert [(e.name, e.skipped) for e in again.editions] == [("public", True)]
+    assert [(e.name, e.skipped) for e in again.audiences] == [("public", True)]
     assert again.written == [] and pdf.stat().st_mtime_ns == stamp
     forced = build(CONFIG, audiences=["public"], force=True)
-    assert [(e.name, e.skipped) for e in forced.editions] == [("public", False)]
+    assert [(e.name, e.skipped) for e in forced.audiences] == [("public", False)]
     assert pdf.stat().st_mtime_ns != stamp
 
 
@@ -81,10 +81,10 @@ def test_a_changed_input_or_a_tampered_output_is_rebuilt(project):
     (root / "templates" / "tight.css").write_text(".summary { color: red; }\n", encoding="utf-8")
     rebuilt = build(CONFIG, everything=True, formats=["html"])
     # every audience reads the template folder, so every one is rebuilt
-    assert [e.skipped for e in rebuilt.editions] == [False, False, False, False]
+    assert [e.skipped for e in rebuilt.audiences] == [False, False, False, False]
     (root / "out" / "widgets-trade.html").write_text("edited by hand", encoding="utf-8")
     after = build(CONFIG, everything=True, formats=["html"])
-    assert [(e.name, e.skipped) for e in after.editions] == [
+    assert [(e.name, e.skipped) for e in after.audiences] == [
         ("full", True),
         ("top", True),
         ("public", True),
@@ -100,16 +100,16 @@ def test_a_new_day_is_a_new_input(project, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     build(CONFIG, audiences=["trade"], formats=["html"])
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1700000000 + 86400))
-    assert not build(CONFIG, audiences=["trade"], formats=["html"]).editions[0].skipped
+    assert not build(CONFIG, audiences=["trade"], formats=["html"]).audiences[0].skipped
 
 
-def test_changes_since_the_last_edition(project):
+def test_changes_since_the_previous_version(project):
     root = project("audiences")
     edit(CONFIG, "    marking: INTERNAL ONLY\n", "    marking: INTERNAL ONLY\n    changes: true\n")
     first = build(CONFIG, audiences=["full"], formats=["html"])
-    assert first.editions[0].changes is None  # a first edition has nothing to compare with
+    assert first.audiences[0].changes is None  # a first build has nothing to compare with
     html = (root / "out" / "widgets-full.html").read_text(encoding="utf-8")
-    assert "Changes since the last edition" not in html
+    assert "Changes since the previous version" not in html
     topic = root / "facts" / "trade.yaml"
     edit(
         topic, "The members cut widget tariffs to zero.", "The members cut widget tariffs by half."
@@ -122,7 +122,7 @@ def test_changes_since_the_last_edition(project):
         "        locator: para. 5\n        quote: levy\n  - id: trade-quotas-old\n",
     )
     second = build(CONFIG, audiences=["full"], formats=["html"])
-    changes = second.editions[0].changes
+    changes = second.audiences[0].changes
     assert [f.id for f in changes.added] == ["trade-levies", "trade-quotas-old"]
     assert [f.id for f in changes.changed] == ["trade-tariffs"]
     assert changes.removed == ["trade-quotas"]
@@ -132,26 +132,26 @@ def test_changes_since_the_last_edition(project):
             "</aside>", html.index('<aside class="changes"')
         )
     ]
-    assert re.search(r"Compared with the edition of \d{1,2} [A-Z][a-z]+ \d{4}\.", box)
+    assert re.search(r"Compared with the version of \d{1,2} [A-Z][a-z]+ \d{4}\.", box)
     assert "Added (2)" in box and 'href="#fact-trade-levies"' in box
     assert "Changed (1)" in box and "The members cut widget tariffs by half." in box
     assert "Removed (1)" in box and "<code>trade-quotas</code>" in box
     # audiences without `changes: true` show no box
     build(CONFIG, audiences=["public"], formats=["html"])
     public = (root / "out" / "widgets-public.html").read_text(encoding="utf-8")
-    assert "Changes since the last edition" not in public
+    assert "Changes since the previous version" not in public
 
 
 def test_since_compares_with_an_older_manifest(project, tmp_path):
     root = project("audiences")
     edit(CONFIG, "    marking: INTERNAL ONLY\n", "    marking: INTERNAL ONLY\n    changes: true\n")
     build(CONFIG, audiences=["full"], formats=["html"])
-    kept = tmp_path / "first-edition.json"
+    kept = tmp_path / "first-build.json"
     shutil.copy(root / "out" / "manifest.json", kept)
     edit(root / "facts" / "trade.yaml", "to zero.", "to one per cent.")
     build(CONFIG, audiences=["full"], formats=["html"])
     edit(root / "facts" / "trade.yaml", "to one per cent.", "to two per cent.")
-    since_last = build(CONFIG, audiences=["full"], formats=["html"]).editions[0].changes
+    since_last = build(CONFIG, audiences=["full"], formats=["html"]).audiences[0].changes
     assert [f.id for f in since_last.changed] == ["trade-tariffs"]
     edit(
         root / "facts" / "treaty.yaml",
@@ -159,7 +159,7 @@ def test_since_compares_with_an_older_manifest(project, tmp_path):
         "The treaty has five members.",
     )
     since_first = (
-        build(CONFIG, audiences=["full"], formats=["html"], since=kept).editions[0].changes
+        build(CONFIG, audiences=["full"], formats=["html"], since=kept).audiences[0].changes
     )
     assert sorted(f.id for f in since_first.changed) == ["trade-tariffs", "treaty-members"]
 
@@ -173,20 +173,20 @@ def test_a_review_date_alone_is_not_a_change(project):
         "    tags: [quotas]\n",
         "    tags: [quotas]\n    reviewed: 2026-01-05\n",
     )
-    # the edition's output cannot differ, so it is not even rebuilt ...
-    assert build(CONFIG, audiences=["full"], formats=["html"]).editions[0].skipped
+    # the audience's output cannot differ, so it is not even rebuilt ...
+    assert build(CONFIG, audiences=["full"], formats=["html"]).audiences[0].skipped
     # ... and rebuilt anyway, it reports no change
-    changes = build(CONFIG, audiences=["full"], formats=["html"], force=True).editions[0].changes
+    changes = build(CONFIG, audiences=["full"], formats=["html"], force=True).audiences[0].changes
     assert not changes.any
 
 
-def test_a_fact_an_audience_does_not_see_leaves_its_edition_alone(project):
+def test_a_fact_an_audience_does_not_see_leaves_its_brief_alone(project):
     root = project("audiences")
     build(CONFIG, audiences=["public", "full"], formats=["html"])
     edit(root / "facts" / "treaty.yaml", "privately expects", "privately fears")
     rebuilt = build(CONFIG, audiences=["public", "full"], formats=["html"])
-    # the internal fact changed: the full brief is rebuilt, the public edition is not
-    assert [(e.name, e.skipped) for e in rebuilt.editions] == [("public", True), ("full", False)]
+    # the internal fact changed: the full brief is rebuilt, the public brief is not
+    assert [(e.name, e.skipped) for e in rebuilt.audiences] == [("public", True), ("full", False)]
 
 
 def test_a_corrupt_manifest_is_an_error_with_a_hint(project):
@@ -231,7 +231,7 @@ def test_a_no_op_rebuild_does_not_even_import_weasyprint(project):
     code = (
         "import sys; from pathlib import Path; from briefgen.pipeline import build; "
         "built = build(Path('briefgen.yaml'), everything=True, formats=['html']); "
-        "print(all(e.skipped for e in built.editions), 'weasyprint' in sys.modules)"
+        "print(all(e.skipped for e in built.audiences), 'weasyprint' in sys.modules)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
@@ -335,7 +335,7 @@ def test_only_a_regular_file_is_read_as_a_manifest(tmp_path, kind):
 
 
 @pytest.mark.slow
-def test_an_editions_entry_names_only_the_files_it_was_made_from(project):
+def test_an_audiences_entry_names_only_the_files_it_was_made_from(project):
     root = project("audiences")
     (root / "facts" / "secret.yaml").write_text(
         "id: secret\ntitle: Secret\nfacts:\n  - id: secret-1\n    text: Hidden.\n"
@@ -362,14 +362,14 @@ def test_a_fact_now_withheld_is_not_listed_as_removed_even_by_id(project):
         "    marking: FOR PUBLIC RELEASE\n    changes: true\n",
     )
     build(CONFIG, audiences=["public"], formats=["html"])
-    # the tariffs fact becomes internal: it leaves the public edition, id and all
+    # the tariffs fact becomes internal: it leaves the public audience, id and all
     edit(
         root / "facts" / "trade.yaml",
         "    tags: [tariffs]\n    handling: public\n",
         "    tags: [tariffs]\n    handling: internal\n",
     )
     second = build(CONFIG, audiences=["public"], formats=["html"])
-    assert second.editions[0].changes.removed == []
+    assert second.audiences[0].changes.removed == []
     html = (root / "out" / "widgets-public.html").read_text(encoding="utf-8")
     assert "trade-tariffs" not in html
 

@@ -46,13 +46,13 @@ def test_generated_files_are_ignored():
 
 
 @pytest.mark.slow
-def test_the_three_csto_editions_build_within_their_limits(tmp_path):
+def test_the_three_csto_audiences_build_within_their_limits(tmp_path):
     from pypdf import PdfReader
 
     from briefgen.pipeline import build
 
     built = build(REPO / "briefgen.yaml", everything=True, out_dir=tmp_path)
-    pages = {edition.name: edition.pages for edition in built.editions}
+    pages = {audience.name: audience.pages for audience in built.audiences}
     assert set(pages) == {"analyst", "executive", "public"}
     assert pages["executive"] <= 2 < pages["public"] <= pages["analyst"]
     internal = [f for f in built.brief.facts if f.handling == "internal"]

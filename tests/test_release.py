@@ -1,4 +1,4 @@
-"""The release guard: nothing withheld from an edition may reach its output."""
+"""The release guard: nothing withheld from an audience may reach its output."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def test_five_words_in_a_row_are_a_leak_four_are_not():
     assert not leaks("<p>Sources: QXMARKER7741 to walk out.</p>")
 
 
-def test_words_the_edition_itself_releases_are_no_leak():
+def test_words_the_audience_itself_releases_are_no_leak():
     # "the ministry privately expects" is in the shown fact too: five of its words are not a leak
     assert not leaks(
         "<p>Four states signed the treaty; the ministry privately expects a quiet year."
@@ -146,7 +146,7 @@ def test_a_template_cannot_reach_withheld_facts(project):
         "{% block colophon %}\n{{ facts_by_id['treaty-secret'].text }}{% endblock %}\n",
         encoding="utf-8",
     )
-    build(Path("briefgen.yaml"), audiences=["full"], formats=["html"])  # the full edition shows it
+    build(Path("briefgen.yaml"), audiences=["full"], formats=["html"])  # the full brief shows it
     with pytest.raises(BriefError) as caught:
         build(Path("briefgen.yaml"), audiences=["public"], formats=["html"])
     assert str(caught.value) == (

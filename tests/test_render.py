@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.audience import default_edition
+from briefgen.audience import default_audience
 from briefgen.errors import BriefError
 from briefgen.load import load_brief
 from briefgen.markup import inline
@@ -21,7 +21,8 @@ DAY = dt.date(2024, 5, 1)
 
 def html_of(config: Path = Path("briefgen.yaml")) -> str:
     brief = load_brief(config)
-    return render_html(brief, select(brief), build_date=DAY).html
+    audience = default_audience(brief.config)
+    return render_html(brief, select(brief, audience), audience, build_date=DAY).html
 
 
 def template_error() -> str:
@@ -45,7 +46,7 @@ def test_project_template_overrides_one_block(project):
     (root / "templates").mkdir()
     (root / "templates" / "brief.html.j2").write_text(
         '{% extends "base.html.j2" %}\n'
-        '{% block masthead %}<header class="custom">Custom masthead for {{ brief.title }}'
+        '{% block masthead %}<header class="custom">Custom masthead for {{ settings.title }}'
         "</header>{% endblock %}\n",
         encoding="utf-8",
     )
@@ -86,11 +87,30 @@ def test_undefined_variable_names_template_and_line(project):
     root = project()
     (root / "templates").mkdir()
     (root / "templates" / "brief.html.j2").write_text(
-        '{% extends "base.html.j2" %}\n{% block masthead %}\n\n{{ brief.titel }}\n{% endblock %}\n',
+        '{% extends "base.html.j2" %}\n{% block masthead %}\n\n'
+        "{{ settings.titel }}\n{% endblock %}\n",
         encoding="utf-8",
     )
     assert template_error() == (
         "templates/brief.html.j2:4: template error: no field 'titel' here (did you mean 'title'?)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("brief.title", "settings"), ("judgements", "judgments"), ("edition.name", "audience")],
+)
+def test_an_unknown_variable_is_named_with_the_one_meant(project, written, meant):
+    root = project()
+    (root / "templates").mkdir()
+    (root / "templates" / "brief.html.j2").write_text(
+        f'{{% extends "base.html.j2" %}}\n'
+        f"{{% block masthead %}}{{{{ {written} }}}}{{% endblock %}}\n",
+        encoding="utf-8",
+    )
+    name = written.split(".")[0]
+    assert template_error() == (
+        f"templates/brief.html.j2:2: template error: no variable {name!r} (did you mean {meant!r}?)"
     )
 
 
@@ -162,8 +182,9 @@ def test_pdf_rendering_reads_no_file_outside_the_project(project, tmp_path):
     ProjectFetcher.fetch = spy
     try:
         brief = load_brief(Path("briefgen.yaml"))
-        html = render_html(brief, select(brief), build_date=DAY).html
-        pdf = lay_out_one(brief, html, default_edition(brief.config)).pdf
+        audience = default_audience(brief.config)
+        html = render_html(brief, select(brief, audience), audience, build_date=DAY).html
+        pdf = lay_out_one(brief, html, audience).pdf
     finally:
         ProjectFetcher.fetch = original
     assert pdf.startswith(b"%PDF-")

@@ -40,7 +40,7 @@ def test_init_writes_a_brief_that_checks_and_builds(tmp_path):
     )
     assert checked.warnings == []
     built = build(target / "briefgen.yaml", everything=True)
-    assert [e.name for e in built.editions] == ["full", "public"]
+    assert [e.name for e in built.audiences] == ["full", "public"]
     reader = PdfReader(target / "out" / "arctic-shipping-public.pdf")
     text = reader.pages[0].extract_text()
     assert "Arctic Shipping" in text and "PUBLIC" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from briefgen.audience import default_audience
 from briefgen.load import load_brief
 from briefgen.render import render_html
 from briefgen.select import select
@@ -28,7 +29,8 @@ MEMBERSHIP = """membership:
 
 def test_judgments_are_lifted_out_of_their_sections(project):
     project()
-    selection = select(load_brief(Path("briefgen.yaml")))
+    brief = load_brief(Path("briefgen.yaml"))
+    selection = select(brief, default_audience(brief.config))
     assert [j.id for j in selection.judgments] == ["treaty-outlook"]
     assert [[f.id for f in s.facts] for s in selection.sections] == [
         ["treaty-signed", "treaty-ratified", "treaty-membership-count"]
@@ -41,9 +43,12 @@ def test_membership_rows_render_as_a_table_with_one_note(project):
     topic = root / "facts" / "treaty.yaml"
     topic.write_text(topic.read_text(encoding="utf-8") + MEMBERSHIP, encoding="utf-8")
     brief = load_brief(Path("briefgen.yaml"))
-    section = select(brief).sections[0]
+    audience = default_audience(brief.config)
+    section = select(brief, audience).sections[0]
     assert [m.state for m in section.members] == ["Northland", "Eastmark"]
-    html = render_html(brief, select(brief), build_date=dt.date(2024, 1, 1)).html
+    html = render_html(
+        brief, select(brief, audience), audience, build_date=dt.date(2024, 1, 1)
+    ).html
     table = html[html.index('<table class="membership">') : html.index("</table>")]
     rows = table.split("<tr>")[2:]
     assert "Northland" in rows[0] and rows[0].count("<td>—</td>") == 3 and "Member</td>" in rows[0]
@@ -60,8 +65,8 @@ def _shown(name: str) -> tuple[list[str], list[str], list[str]]:
     from briefgen.audience import choose
 
     brief = load_brief(Path("briefgen.yaml"))
-    (edition,) = choose(brief.config, [name])
-    selection = select(brief, edition)
+    (audience,) = choose(brief.config, [name])
+    selection = select(brief, audience)
     return (
         [j.id for j in selection.judgments],
         [f.id for s in selection.sections for f in s.facts],
@@ -69,7 +74,7 @@ def _shown(name: str) -> tuple[list[str], list[str], list[str]]:
     )
 
 
-def test_an_edition_never_takes_a_fact_above_its_handling_level(project):
+def test_an_audience_never_takes_a_fact_above_its_handling_level(project):
     project("audiences")
     judgments, facts, withheld = _shown("public")
     assert "treaty-secret" not in facts and "treaty-secret" in withheld
@@ -78,7 +83,7 @@ def test_an_edition_never_takes_a_fact_above_its_handling_level(project):
     assert facts == ["treaty-signed", "treaty-members", "trade-tariffs", "trade-quotas"]
 
 
-def test_the_full_edition_takes_everything(project):
+def test_the_full_audience_takes_everything(project):
     project("audiences")
     judgments, facts, withheld = _shown("full")
     assert judgments == ["treaty-outlook", "treaty-walkout"] and withheld == []

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from briefgen.cli import app
 from briefgen.load import load_brief
-from briefgen.tools.trace import trace
+from briefgen.tools.trace import UnknownSource, trace
 
 
 def test_facts_citing_and_judgments_resting_on_a_source(project):
@@ -53,4 +54,15 @@ def test_cli_trace_and_unknown_source(project):
     assert unknown.exit_code == 2
     assert "unknown source 'widget-office'; did you mean 'widget-office-2019-report'?" in (
         unknown.stderr
+    )
+
+
+def test_an_unknown_source_is_refused_with_the_closest_id(project):
+    project()
+    with pytest.raises(UnknownSource) as caught:
+        trace(load_brief(Path("briefgen.yaml")), "smith-2021-gazete")
+    assert caught.value.close == "smith-2021-gazette"
+    assert (
+        str(caught.value)
+        == "unknown source 'smith-2021-gazete' (did you mean 'smith-2021-gazette'?)"
     )

@@ -82,7 +82,9 @@ def test_confidence_must_be_a_word_of_the_estimative_scale(project):
     project()
     edit(TOPIC, "confidence: likely", "confidence: probable")
     (message,) = problems()
-    assert message.startswith("facts/treaty.yaml:47:17: 'facts[3].confidence': Input should be")
+    assert message.startswith(
+        "facts/treaty.yaml:47:17: 'confidence' of fact 4 must be one of 'almost no chance'"
+    )
     assert "'roughly even chance'" in message
 
 
@@ -155,7 +157,7 @@ def test_quote_longer_than_thirty_words(project):
     long_quote = " ".join(["word"] * 31)
     edit(TOPIC, '"four states put their names to the treaty in Geneva"', f'"{long_quote}"')
     assert problems() == [
-        "facts/treaty.yaml:14:16: 'facts[0].citations[0].quote': quote has 31 words; "
+        "facts/treaty.yaml:14:16: 'quote' of citation 1 of fact 1: quote has 31 words; "
         "keep it to 30 or fewer"
     ]
 

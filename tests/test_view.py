@@ -1,4 +1,4 @@
-"""The edition view: plain, read-only data holding what one edition shows and nothing else."""
+"""The template view: plain, read-only data holding what one audience shows and nothing else."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from markupsafe import Markup
 from briefgen.audience import choose
 from briefgen.load import load_brief
 from briefgen.select import select
-from briefgen.view import PLAIN, edition_view, freeze
+from briefgen.view import PLAIN, TOP_LEVEL, freeze, template_view
 
 DAY = dt.date(2024, 5, 1)
 
 
-def view_of(audience: str) -> Mapping[str, object]:
+def view_of(name: str) -> Mapping[str, object]:
     brief = load_brief(Path("briefgen.yaml"))
-    edition = choose(brief.config, [audience])[0]
-    return edition_view(
-        brief, select(brief, edition), edition, build_date=DAY, stylesheet=Markup("")
+    audience = choose(brief.config, [name])[0]
+    return template_view(
+        brief, select(brief, audience), audience, build_date=DAY, stylesheet=Markup("")
     )
 
 
@@ -52,7 +52,7 @@ def test_the_view_holds_only_plain_read_only_data(project):
         view["judgments"][0]["text"] = "changed"  # type: ignore[index]
 
 
-def test_withheld_facts_quotes_and_sources_do_not_exist_for_the_public_edition(project):
+def test_withheld_facts_quotes_and_sources_do_not_exist_for_the_public_audience(project):
     project("audiences")
     public, full = view_of("public"), view_of("full")
     assert "treaty-secret" in full["facts_by_id"]
@@ -65,14 +65,14 @@ def test_withheld_facts_quotes_and_sources_do_not_exist_for_the_public_edition(p
     assert "entered into force once the fourth state ratified" in " ".join(strings(full))
 
 
-def test_notes_cite_only_the_editions_own_sources(project):
+def test_notes_cite_only_the_audiences_own_sources(project):
     project("audiences")
     view = view_of("trade")  # cites the gazette only
     note = view["next_note"](view["facts_by_id"]["trade-tariffs"]["citations"])
     assert note["number"] == 1 and "Widget Gazette" in note["html"]
     assert [n["number"] for n in view["endnotes"]()] == [1]
     forged = [{"source": "widget-office-2019-report", "locator": "p. 1", "quote": "x"}]
-    with pytest.raises(Exception, match="which this edition does not cite"):
+    with pytest.raises(Exception, match="which this audience does not cite"):
         view["next_note"](forged)
 
 
@@ -80,3 +80,13 @@ def test_freeze_refuses_objects():
     assert freeze({"a": [1, "b", None]}) == MappingProxyType({"a": (1, "b", None)})
     with pytest.raises(TypeError, match="PosixPath is not plain data"):
         freeze({"where": Path("/etc/passwd")})
+
+
+def test_the_view_holds_exactly_the_documented_names(project):
+    project()
+    brief = load_brief(Path("briefgen.yaml"))
+    audience = choose(brief.config)[0]
+    view = template_view(
+        brief, select(brief, audience), audience, build_date=DAY, stylesheet=Markup("")
+    )
+    assert sorted(view) == sorted(TOP_LEVEL)

@@ -20,7 +20,7 @@ def test_each_change_rebuilds_only_what_it_touched_and_errors_do_not_stop_it(pro
     rounds: list[Round] = []
 
     def changes() -> Iterator[None]:
-        edit(trade, "to zero.", "to one per cent.")  # a public fact: both editions change
+        edit(trade, "to zero.", "to one per cent.")  # a public fact: both audiences change
         yield None
         edit(trade, "id: trade\n", "id: [trade\n")  # broken YAML
         yield None
@@ -31,7 +31,8 @@ def test_each_change_rebuilds_only_what_it_touched_and_errors_do_not_stop_it(pro
 
     watch(CONFIG, changes(), rounds.append, audiences=["public", "full"], formats=["html"])
     states = [
-        [(e.name, e.skipped) for e in r.built.editions] if r.built else str(r.error) for r in rounds
+        [(e.name, e.skipped) for e in r.built.audiences] if r.built else str(r.error)
+        for r in rounds
     ]
     assert states[0] == [("public", False), ("full", False)]
     assert states[1] == [("public", False), ("full", False)]

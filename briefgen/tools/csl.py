@@ -22,8 +22,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from briefgen.confine import read_regular
 from briefgen.errors import BriefError, Problem, Where
-from briefgen.load import SOURCES_FILE, sources_in
-from briefgen.model import Id, Name, Source
+from briefgen.invalid import sentence
+from briefgen.load import sources_in
+from briefgen.model import SOURCES_FILE, Id, Name, Source
 from briefgen.write import write_outputs
 from briefgen.yamlread import decode_utf8, decode_yaml, parse_yaml
 
@@ -256,7 +257,7 @@ def _to_source(item: _Item) -> _Imported:
         source = Source.model_validate(record)
     except ValidationError as exc:
         label = f"item {item.number} ({source_id!r})"
-        problems = [Problem(f"{label}: {_message(error)}", item.where) for error in exc.errors()]
+        problems = [Problem(f"{label}: {sentence(error)}", item.where) for error in exc.errors()]
         raise BriefError(problems=problems) from exc
     return _Imported(source, ignored)
 
@@ -349,16 +350,6 @@ def _date(value: Any, name: str, ignored: list[str]) -> Any:
         if form in value:
             return value[form]  # validated as text: 2023-02-27, 2023-02 or 2023
     return value
-
-
-def _message(error: Any) -> str:
-    """A pydantic error as a sentence naming the field: "'URL': String should ..."."""
-    loc = error["loc"]
-    if error["type"] == "missing":
-        return f"missing field {loc[-1]!r}"
-    name = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{name!r}: {message}" if name else message
 
 
 def _compare(ours: Source, theirs: Source) -> tuple[list[Conflict], list[str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from briefgen.errors import BriefError, closest, meant
 from briefgen.model import Brief, Citation, Fact
 
 
@@ -24,8 +25,19 @@ class Trace:
         return [fact.id for fact, _ in self.citing] + [fact.id for fact, _ in self.judgments]
 
 
+class UnknownSource(BriefError):
+    """A source asked for by id that the sources file does not hold."""
+
+    def __init__(self, source_id: str, close: str | None) -> None:
+        self.source_id = source_id
+        self.close = close
+        super().__init__(f"unknown source {source_id!r}", hint=meant(close))
+
+
 def trace(brief: Brief, source_id: str) -> Trace:
     """Every fact citing `source_id` and every judgment that rests on one of them."""
+    if source_id not in brief.sources_by_id:
+        raise UnknownSource(source_id, closest(source_id, brief.sources_by_id))
     citing = []
     for fact in brief.facts:
         citations = [c for c in fact.all_citations() if c.source == source_id]

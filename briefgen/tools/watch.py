@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.errors import BriefError
+from briefgen.formats import FORMATS
 from briefgen.load import load_config
+from briefgen.model import Folders
 from briefgen.pipeline import Built, build
 
 WATCHED_SUFFIXES = {".yaml", ".yml", ".j2", ".html", ".jinja", ".css", ".svg", ".png", ".jpg"}
@@ -31,10 +33,8 @@ class Round:
 
 def watched_paths(config_path: Path) -> list[Path]:
     """The configuration file and the fact and template folders of a brief."""
-    config = load_config(config_path)
-    root = config_path.parent
-    folders = [root / config.facts, root / config.templates]
-    return [config_path, *(folder for folder in folders if folder.is_dir())]
+    folders = Folders.of(load_config(config_path), config_path.parent)
+    return [config_path, *(f for f in (folders.facts, folders.templates) if f.is_dir())]
 
 
 def relevant(path: str) -> bool:
@@ -50,7 +50,7 @@ def watch(
     *,
     audiences: Sequence[str] = (),
     everything: bool = False,
-    formats: Sequence[str] = ("html", "pdf"),
+    formats: Sequence[str] = FORMATS,
     out_dir: Path | None = None,
     allow_outside: bool = False,
 ) -> None:

@@ -1,4 +1,4 @@
-"""End to end: one fact base built into several editions, read back from the PDFs."""
+"""End to end: one fact base built into several audiences, read back from the PDFs."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ def pages_text(path: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_all_editions_are_written_with_their_names_and_markings(project):
+def test_all_audiences_are_written_with_their_names_and_markings(project):
     root = project("audiences")
     built = build(Path("briefgen.yaml"), everything=True)
-    assert [(e.name, len(e.fact_ids), e.pages) for e in built.editions] == [
+    assert [(e.name, len(e.fact_ids), e.pages) for e in built.audiences] == [
         ("full", 7, 2),
         ("top", 4, 1),
         ("public", 5, 1),
@@ -35,7 +35,7 @@ def test_all_editions_are_written_with_their_names_and_markings(project):
         ]
     )
     public = (root / "out" / "widgets-public.html").read_text(encoding="utf-8")
-    assert "<title>Widget Treaty Editions — Public edition</title>" in public
+    assert "<title>Widget Treaty Audiences — Public audience</title>" in public
     assert '<p class="marking">FOR PUBLIC RELEASE</p>' in public
 
 
@@ -50,7 +50,7 @@ def test_the_marking_is_on_every_page(project):
 
 
 @pytest.mark.slow
-def test_an_edition_over_its_page_budget_fails_and_writes_nothing(project):
+def test_an_audience_over_its_page_budget_fails_and_writes_nothing(project):
     root = project("audiences")
     add_many_facts(root, 40)
     edit(Path("briefgen.yaml"), "    priority: 1\n", "    priority: 3\n")
@@ -76,7 +76,7 @@ def test_an_audience_stylesheet_is_applied_after_the_default(project):
     assert '<q class="quote">' not in top and '<q class="quote">' in full
 
 
-def test_a_judgment_links_only_to_facts_the_edition_shows(project):
+def test_a_judgment_links_only_to_facts_the_audience_shows(project):
     root = project("audiences")
     build(Path("briefgen.yaml"), audiences=["top"], formats=["html"])
     html = (root / "out" / "widgets-top.html").read_text(encoding="utf-8")

@@ -1,0 +1,7 @@
+"""The output formats a brief is built into, in the order an audience's files are listed.
+
+A module of its own, with no imports, so that the command line can offer the
+formats as choices without loading the pipeline.
+"""
+
+FORMATS: tuple[str, ...] = ("html", "pdf")
