@@ -49,6 +49,15 @@ def test_audiences_take_the_configuration_defaults(project):
     )
 
 
+def test_each_setting_knows_where_it_was_made(project):
+    project("audiences")
+    full, top, _, _ = audiences(load_config(CONFIG))
+    assert str(full.where("marking")) == "briefgen.yaml:10:14"  # in the audience
+    assert str(top.where("marking")) == "briefgen.yaml:4:10"  # taken from the top level
+    assert str(top.where("page_budget")) == "briefgen.yaml:14:18"
+    assert str(top.where("template")) == "briefgen.yaml:1:1"  # the default: the file itself
+
+
 def test_a_configuration_without_audiences_has_one_audience_named_after_the_brief(project):
     project()
     (audience,) = audiences(load_config(CONFIG))
