@@ -143,7 +143,7 @@ def short_note(source: Source, locator: str | None = None) -> Markup:
 
 
 def bibliography_entry(source: Source) -> Markup:
-    """Author. “Title.” Container, Date. URL."""
+    """Author. “Title.” Container, Date. URL. Note."""
     sentences: list[Markup] = []
     if source.author:
         sentences.append(escape(_names(source.author, invert_first=True)))
@@ -161,6 +161,8 @@ def bibliography_entry(source: Source) -> Markup:
         sentences.append(publication_text)
     if source.URL:
         sentences.append(_link(source.URL))
+    if source.note:  # who produced it, what is unconfirmed: the reader needs it to weigh it
+        sentences.append(escape(source.note.rstrip(".")))
     text = Markup("")
     for sentence in sentences:
         if text:

@@ -92,6 +92,16 @@ class When:
     def __str__(self) -> str:
         return f"{self.start}/{self.end}" if self.end else str(self.start)
 
+    def sort_key(self) -> tuple[dt.date, int, dt.date]:
+        """Chronological order: by the first day, the less precise first on a tie, then the end.
+
+        '2022', 'January 2022' and '1 January 2022' all start on 1 January:
+        they sort in that order, and all before '5 January 2022'.
+        """
+        precision = (self.start.month is not None) + (self.start.day is not None)
+        end = self.end.first_day() if self.end else self.start.first_day()
+        return (self.start.first_day(), precision, end)
+
     def human(self) -> str:
         """'6 January 2022', '6–19 January 2022', 'January–March 2022', '2010–2012'."""
         if self.end is None:

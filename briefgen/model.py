@@ -31,6 +31,26 @@ Confidence = Literal[
 CONFIDENCE: tuple[str, ...] = get_args(Confidence)
 """The estimative scale, lowest to highest."""
 
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+"""The Admiralty grades of a source's reliability."""
+
+CREDIBILITY = {
+    1: "confirmed by other sources",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "truth cannot be judged",
+}
+"""The Admiralty grades of a piece of information's credibility."""
+
 SOURCES_FILE = "sources.yaml"
 """The file in the fact folder that holds the sources."""
 MAX_QUOTE_WORDS = 30
@@ -158,11 +178,17 @@ class Version(Located):
 
 
 class Fact(Located):
-    """A statement (kind 'fact') or an assessment (kind 'judgment') with its support."""
+    """A sourced statement, or the desk's own word on statements, with its support.
+
+    kind 'fact': a statement the citations support. kind 'judgment': a key
+    judgment, with a confidence word and the facts it rests on (`basis`).
+    kind 'comment': the desk's comment on facts of its section (a disagreement,
+    say), shown there and marked as the desk's, resting on `basis`.
+    """
 
     id: Id
     text: Text
-    kind: Literal["fact", "judgment"] = "fact"
+    kind: Literal["fact", "judgment", "comment"] = "fact"
     date: When | None = None
     tags: list[Id] = Field(default_factory=list)
     handling: Id | None = Field(
@@ -180,6 +206,18 @@ class Fact(Located):
     reviewed: When | None = Field(
         default=None, description="when a curator last checked the fact against its sources"
     )
+    headline: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=120,
+        description="a short line that stands alone: the chronology's entry, and the label "
+        "when a judgment rests on this fact",
+    )
+
+    @property
+    def rests_on_facts(self) -> bool:
+        """A judgment or comment: the desk's own word, resting on other facts."""
+        return self.kind != "fact"
 
     def all_citations(self) -> list[Citation]:
         return [*self.citations, *(c for v in self.versions for c in v.citations)]
@@ -209,6 +247,10 @@ class Topic(Located):
     title: Text
     order: int = 100
     summary: str = ""
+    fact_order: Literal["date", "written"] = Field(
+        default="date",
+        description="facts in date order (undated ones last), or in the order written",
+    )
     facts: list[Fact] = Field(default_factory=list)
     membership: list[Member] = Field(
         default_factory=list, description="structured membership history shown as a table"
@@ -302,6 +344,14 @@ class Config(Located):
     marking: Marking | None = Field(default=None, description="marking printed on every page")
     show_quotes: bool = True
     show_grades: bool = Field(default=False, description="notes show Admiralty grades, e.g. [B2]")
+    method: str | None = Field(
+        default=None,
+        description="a paragraph on method (Markdown), after the account generated from the data",
+    )
+    information_as_of: When | None = Field(
+        default=None,
+        description="the date of the brief's information; omitted: the newest source it cites",
+    )
     allow_remote: bool = Field(
         default=False,
         description="let templates load http(s) resources while rendering; off: no network",

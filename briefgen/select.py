@@ -1,7 +1,7 @@
 """Select stage: which facts one audience shows, grouped the way the document reads.
 
 A fact reaches an audience only if its handling level is at or below the
-audience's; a judgment also needs every fact it rests on to be releasable, so
+audience's; a judgment or comment also needs every fact it rests on to be releasable, so
 nothing withheld can be inferred from it. Topic, tag and priority filters then
 narrow what is shown. What was withheld for handling is kept, so the release
 guard can prove none of it reached the output.
@@ -10,6 +10,7 @@ guard can prove none of it reached the output.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from briefgen.audience import Audience
@@ -53,7 +54,7 @@ def select(brief: Brief, audience: Audience) -> Selection:
     released = {
         fact.id
         for fact in brief.facts
-        if fact.id in cleared and (fact.kind == "fact" or set(fact.basis) <= cleared)
+        if fact.id in cleared and (not fact.rests_on_facts or set(fact.basis) <= cleared)
     }
     withheld = [fact for fact in brief.facts if fact.id not in released]
 
@@ -72,20 +73,39 @@ def select(brief: Brief, audience: Audience) -> Selection:
         shown = [fact for fact in topic.facts if wanted(fact)]
         if audience.judgments:
             judgments += [fact for fact in shown if fact.kind == "judgment"]
-        facts = [fact for fact in shown if fact.kind == "fact"]
+        facts = in_order(topic, [fact for fact in shown if fact.kind != "judgment"])
         members = [m for m in topic.membership if audience.tables and releasable(m.handling)]
         if facts or members:
             sections.append(Section(topic, facts, members))
     shown_facts = [fact for section in sections for fact in section.facts]
-    chronology = (
-        sorted((f for f in shown_facts if f.date), key=_first_day) if audience.chronology else []
-    )
+    dated = [fact for fact in shown_facts if fact.date and fact.kind == "fact"]
+    chronology = sorted(dated, key=_when) if audience.chronology else []
     withheld_members = [
         m for topic in brief.topics for m in topic.membership if not releasable(m.handling)
     ]
     return Selection(judgments, sections, withheld, chronology, withheld_members)
 
 
-def _first_day(fact: Fact) -> dt.date:
+def in_order(topic: Topic, facts: Sequence[Fact]) -> list[Fact]:
+    """A section's facts as the reader meets them.
+
+    With the topic's `fact_order: date` (the default): dated facts by when they
+    start (the less precise first on a tie), then undated ones as written, and
+    each comment right after the last fact it comments on. With
+    `fact_order: written`: as written in the file.
+    """
+    if topic.fact_order == "written":
+        return list(facts)
+    comments = [fact for fact in facts if fact.kind == "comment"]
+    plain = [fact for fact in facts if fact.kind != "comment"]
+    ordered = sorted((f for f in plain if f.date), key=_when)
+    ordered += [fact for fact in plain if not fact.date]
+    for comment in comments:
+        places = [i for i, fact in enumerate(ordered) if fact.id in comment.basis]
+        ordered.insert(max(places) + 1 if places else len(ordered), comment)
+    return ordered
+
+
+def _when(fact: Fact) -> tuple[dt.date, int, dt.date]:
     assert fact.date is not None
-    return fact.date.start.first_day()
+    return fact.date.sort_key()

@@ -7,6 +7,7 @@ BriefError; warnings are returned for the caller to show.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from briefgen.errors import BriefError, Problem, Suggester
@@ -28,7 +29,7 @@ def validate(brief: Brief) -> list[Problem]:
     ]
     if errors:
         raise BriefError(problems=errors)
-    return list(_uncited_sources(brief))
+    return [*_uncited_sources(brief), *_confidence_in_text(brief)]
 
 
 def _check_config(brief: Brief, hints: Suggester) -> Iterable[Problem]:
@@ -128,7 +129,14 @@ def _check_citations(brief: Brief, hints: Suggester) -> Iterable[Problem]:
 
 def _check_kinds(brief: Brief) -> Iterable[Problem]:
     for fact in brief.facts:
-        if fact.kind == "judgment":
+        if fact.kind == "comment":
+            if not fact.basis:
+                yield Problem(
+                    f"comment {fact.id!r} names no facts it comments on",
+                    fact.where(),
+                    "add 'basis:' with the ids of the facts it comments on",
+                )
+        elif fact.kind == "judgment":
             if fact.confidence is None:
                 yield Problem(
                     f"judgment {fact.id!r} has no confidence",
@@ -146,13 +154,13 @@ def _check_kinds(brief: Brief) -> Iterable[Problem]:
                 yield Problem(
                     f"fact {fact.id!r} has a confidence but is not a judgment",
                     fact.where("confidence"),
-                    "set 'kind: judgment' or remove it",
+                    "set 'kind: judgment' (or 'kind: comment') or remove it",
                 )
             if fact.basis:
                 yield Problem(
                     f"fact {fact.id!r} has a basis but is not a judgment",
                     fact.where("basis"),
-                    "set 'kind: judgment' or remove it",
+                    "set 'kind: judgment' (or 'kind: comment') or remove it",
                 )
             if not fact.all_citations():
                 yield Problem(
@@ -170,7 +178,7 @@ def _check_basis(brief: Brief, hints: Suggester) -> Iterable[Problem]:
             if basis_id not in facts:
                 hint = hints.hint(basis_id, ids)
                 yield Problem(
-                    f"judgment {fact.id!r} rests on unknown fact {basis_id!r}",
+                    f"{fact.kind} {fact.id!r} rests on unknown fact {basis_id!r}",
                     fact.where("basis", index),
                     hint,
                 )
@@ -207,6 +215,24 @@ def _find_cycle(facts: dict[str, Fact]) -> list[str] | None:
                 state[trail.pop()] = "done"
                 stack.pop()
     return None
+
+
+_ESTIMATIVE = re.compile(
+    r"\b(?:almost no chance|(?:very )?(?:un)?likely|roughly even chance|almost certain(?:ly)?)\b",
+    re.IGNORECASE,
+)
+
+
+def _confidence_in_text(brief: Brief) -> Iterable[Problem]:
+    """Judgments whose text says a confidence word: the brief prints it once, before the text."""
+    for fact in brief.facts:
+        if fact.kind == "judgment" and (found := _ESTIMATIVE.search(fact.text)):
+            yield Problem(
+                f"judgment {fact.id!r} says {found.group(0)!r} in its text",
+                fact.where("text"),
+                f"its confidence ({fact.confidence}) is printed before the text; "
+                "leave estimative words out of the text",
+            )
 
 
 def _uncited_sources(brief: Brief) -> Iterable[Problem]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,18 @@ from briefgen.chart import latest_year, membership_timeline
 from briefgen.cite import Note, Notebook
 from briefgen.dates import When
 from briefgen.errors import BriefError
-from briefgen.model import Brief, Citation, Config, Fact, Member
+from briefgen.markup import first_sentence, plain
+from briefgen.model import (
+    CONFIDENCE,
+    CREDIBILITY,
+    RELIABILITY,
+    Brief,
+    Citation,
+    Config,
+    Fact,
+    Member,
+    Source,
+)
 from briefgen.select import Section, Selection
 
 if TYPE_CHECKING:
@@ -39,6 +51,8 @@ TOP_LEVEL = (
     "facts_by_id",
     "chronology",
     "changes",
+    "information_as_of",
+    "method",
     "stylesheet",
     "build_date",
     "version",
@@ -84,6 +98,8 @@ def template_view(
     """
     until = _latest_year(selection)
     shown = selection.facts
+    cited = {c.source for _, c in _citations(selection)}
+    sources = [s for i, s in brief.sources_by_id.items() if i in cited]
     data = {
         "settings": _settings(brief.config),
         "audience": _audience(audience),
@@ -92,11 +108,12 @@ def template_view(
         "facts_by_id": {fact.id: fact_view(fact) for fact in shown},
         "chronology": [fact_view(fact) for fact in selection.chronology],
         "changes": _changes(changes) if changes is not None else None,
+        "information_as_of": date_view(information_as_of(brief.config, sources)),
+        "method": _method(brief.config, sources),
         "stylesheet": stylesheet,
         "build_date": build_date,
         "version": __version__,
     }
-    cited = {c.source for _, c in _citations(selection)}
     notebook = Notebook(
         {i: s for i, s in brief.sources_by_id.items() if i in cited},
         show_quotes=audience.show_quotes,
@@ -132,6 +149,65 @@ def note_functions(notebook: Notebook) -> dict[str, Callable[..., Any]]:
     return {"next_note": next_note, "endnotes": endnotes, "bibliography": bibliography}
 
 
+def information_as_of(config: Config, sources: Sequence[Source]) -> When | None:
+    """The date of the brief's information: as configured, else the newest source's date."""
+    if config.information_as_of is not None:
+        return config.information_as_of
+    dates = [source.issued for source in sources if source.issued]
+    return max(dates, key=When.sort_key) if dates else None
+
+
+def _method(config: Config, sources: Sequence[Source]) -> dict[str, Any]:
+    """What the brief rests on, counted from its sources, and the scales that grade them."""
+    kinds = Counter(source.type for source in sources)
+    grades: Counter[str] = Counter(s.reliability for s in sources if s.reliability)
+    dates = sorted((s.issued for s in sources if s.issued), key=When.sort_key)
+    return {
+        "sources": len(sources),
+        "kinds": _and(
+            _counted(n, _KINDS.get(kind, kind.replace("-", " ")))
+            for kind, n in sorted(kinds.items(), key=lambda item: (-item[1], item[0]))
+        ),
+        "earliest": date_view(dates[0]) if dates else None,
+        "latest": date_view(dates[-1]) if dates else None,
+        "graded": [
+            {"grade": grade, "meaning": meaning, "count": grades[grade]}
+            for grade, meaning in RELIABILITY.items()
+            if grades[grade]
+        ],
+        "ungraded": sum(1 for source in sources if not source.reliability),
+        "reliability_scale": [{"grade": g, "meaning": m} for g, m in RELIABILITY.items()],
+        "credibility_scale": [{"grade": g, "meaning": m} for g, m in CREDIBILITY.items()],
+        "estimative_scale": list(CONFIDENCE),
+        "note": config.method,
+    }
+
+
+_KINDS = {
+    "article-magazine": ("magazine article", "magazine articles"),
+    "article-newspaper": ("newspaper article", "newspaper articles"),
+    "article-journal": ("journal article", "journal articles"),
+    "report": ("report", "reports"),
+    "webpage": ("web page", "web pages"),
+    "post-weblog": ("blog post", "blog posts"),
+    "book": ("book", "books"),
+    "chapter": ("book chapter", "book chapters"),
+    "document": ("document", "documents"),
+}
+"""How the method note names CSL item types, one and several."""
+
+
+def _and(items: Iterable[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    listed = list(items)
+    return " and ".join(filter(None, [", ".join(listed[:-1]), *listed[-1:]]))
+
+
+def _counted(count: int, name: str | tuple[str, str]) -> str:
+    one, several = name if isinstance(name, tuple) else (name, name + "s")
+    return f"{count} {one if count == 1 else several}"
+
+
 def fact_view(fact: Fact) -> View:
     """A fact or judgment as plain data."""
     return freeze(
@@ -151,8 +227,19 @@ def fact_view(fact: Fact) -> View:
             "confidence": fact.confidence,
             "basis": list(fact.basis),
             "reviewed": date_view(fact.reviewed),
+            "headline": fact.headline,
+            "label": fact.headline or first_sentence(plain(fact.text)),
+            "dated_in_text": _dated_in_text(fact),
         }
     )
+
+
+def _dated_in_text(fact: Fact) -> bool:
+    """Whether the text already opens with the fact's date, so no date lead-in is needed."""
+    if fact.date is None:
+        return False
+    opening = plain(fact.text)[:40]
+    return fact.date.human() in opening or fact.date.start.human() in opening
 
 
 def date_view(when: When | None) -> View | None:

@@ -23,7 +23,7 @@ def test_all_audiences_are_written_with_their_names_and_markings(project):
     assert [(e.name, len(e.fact_ids), e.pages) for e in built.audiences] == [
         ("full", 7, 2),
         ("top", 4, 1),
-        ("public", 5, 1),
+        ("public", 5, 2),
         ("trade", 1, 1),
     ]
     assert sorted(p.name for p in (root / "out").iterdir()) == sorted(
@@ -34,6 +34,9 @@ def test_all_audiences_are_written_with_their_names_and_markings(project):
             for ext in ("html", "pdf")
         ]
     )
+    for name in ("full", "top", "public", "trade"):  # the currency line, on page 1 of each
+        first = " ".join(pages_text(root / "out" / f"widgets-{name}.pdf")[0].split())
+        assert "Information as of 4 May 2021" in first, name
     public = (root / "out" / "widgets-public.html").read_text(encoding="utf-8")
     assert "<title>Widget Treaty Audiences — Public audience</title>" in public
     assert '<p class="marking">FOR PUBLIC RELEASE</p>' in public

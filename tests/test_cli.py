@@ -44,7 +44,7 @@ def test_build_writes_html_and_pdf(project, run):
         "wrote out/widget-brief.html",
         "wrote out/widget-brief.pdf",
         "wrote out/manifest.json",
-        "brief: 4 facts, 1 page",
+        "brief: 4 facts, 2 pages",
     ]
     assert (root / "out" / "widget-brief.pdf").read_bytes().startswith(b"%PDF-")
 

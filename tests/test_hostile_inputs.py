@@ -148,4 +148,5 @@ def test_a_twenty_thousand_letter_word_wraps_within_the_page(project):
         assert 0 <= x < width, (x, text[:40])
         assert x + len(text) * NARROWEST * points <= width, (x, len(text), text[:40])
     letters = "".join(text for _, _, text, _ in runs if re.fullmatch("[a-j]+", text))
-    assert letters == WORD * 2  # the fact, then its row in the chronology
+    # the fact, its label where the judgment names its basis, its row in the chronology
+    assert letters == WORD * 3

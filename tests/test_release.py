@@ -160,7 +160,7 @@ def test_withheld_text_pasted_into_a_template_fails_the_build(project):
     (root / "templates" / "brief.html.j2").write_text(
         '{% extends "base.html.j2" %}\n'
         "{% block colophon %}<!-- the ministry privately expects one signatory -->"
-        "<p>A walkout before the review is a roughly even chance.</p>{% endblock %}\n",
+        "<p>A member walks out before the review.</p>{% endblock %}\n",
         encoding="utf-8",
     )
     with pytest.raises(BriefError) as caught:

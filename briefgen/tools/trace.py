@@ -49,7 +49,7 @@ def trace(brief: Brief, source_id: str) -> Trace:
     while changed:  # a judgment may rest on a judgment: follow until nothing new
         changed = False
         for fact in brief.facts:
-            if fact.id in tainted or fact.kind != "judgment":
+            if fact.id in tainted or not fact.rests_on_facts:
                 continue
             via = [basis for basis in fact.basis if basis in tainted]
             if via:
