@@ -334,10 +334,11 @@ def list_(
         if what in (Listing.all, Listing.topics):
             _heading("topics", what)
             for topic in brief.topics:
-                facts = sum(fact.kind == "fact" for fact in topic.facts)
-                judgments = len(topic.facts) - facts
-                counts = f"{_count(facts, 'fact'):>9} "
-                counts += f"{_count(judgments, 'judgment'):>12}"
+                kinds = [fact.kind for fact in topic.facts]
+                counts = f"{_count(kinds.count('fact'), 'fact'):>9} "
+                counts += f"{_count(kinds.count('judgment'), 'judgment'):>12}"
+                if kinds.count("comment"):
+                    counts += f" {_count(kinds.count('comment'), 'comment')}"
                 _echo(f"{topic.id:<20} {counts}  {topic.title}")
         if what in (Listing.all, Listing.facts):
             _heading("facts", what)

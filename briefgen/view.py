@@ -228,18 +228,23 @@ def fact_view(fact: Fact) -> View:
             "basis": list(fact.basis),
             "reviewed": date_view(fact.reviewed),
             "headline": fact.headline,
-            "label": fact.headline or first_sentence(plain(fact.text)),
+            "label": plain(fact.headline) if fact.headline else first_sentence(plain(fact.text)),
             "dated_in_text": _dated_in_text(fact),
         }
     )
 
 
 def _dated_in_text(fact: Fact) -> bool:
-    """Whether the text already opens with the fact's date, so no date lead-in is needed."""
+    """Whether the first sentence already gives the fact's date, so no lead-in is needed.
+
+    'On 5 January 2022 …' for 2022-01-05; 'from 2006 until 2012' for 2006/2012:
+    the date, or both ends of a range, in the sentence a reader meets first.
+    """
     if fact.date is None:
         return False
-    opening = plain(fact.text)[:40]
-    return fact.date.human() in opening or fact.date.start.human() in opening
+    sentence = first_sentence(plain(fact.text))
+    ends = [fact.date.start.human(), *([fact.date.end.human()] if fact.date.end else [])]
+    return fact.date.human() in sentence or all(end in sentence for end in ends)
 
 
 def date_view(when: When | None) -> View | None:

@@ -31,7 +31,7 @@ facts:
     citations: [{source: smith-2021-gazette, locator: para. 1, quote: "the treaty"}]
   - id: ev-left
     text: WITHDRAWN the force left.
-    headline: The force left Northland
+    headline: The force left "Northland"
     date: 2022-01-13/2022-01-19
     citations: [{source: smith-2021-gazette, locator: para. 2, quote: "left"}]
   - id: ev-day
@@ -51,6 +51,10 @@ facts:
     text: FIRSTDAY the year began.
     date: 2022-01-01
     citations: [{source: widget-office-2019-report, locator: para. 6, quote: "began"}]
+  - id: ev-range
+    text: RANGED it was a member from 2006 until 2012.
+    date: 2006/2012
+    citations: [{source: smith-2021-gazette, locator: para. 7, quote: "member"}]
   - id: ev-comment
     kind: comment
     text: COMMENTED the two accounts can both be right.
@@ -69,7 +73,9 @@ def html_of(brief, name=None) -> str:
 
 
 def markers(text: str) -> list[str]:
-    found = re.findall(r"UNDATED|WITHDRAWN|DAYFACT|MONTHFACT|YEARFACT|FIRSTDAY|COMMENTED", text)
+    found = re.findall(
+        r"UNDATED|WITHDRAWN|DAYFACT|MONTHFACT|YEARFACT|FIRSTDAY|RANGED|COMMENTED", text
+    )
     return list(dict.fromkeys(found))
 
 
@@ -92,6 +98,7 @@ def test_a_section_reads_in_date_order_undated_last_and_a_comment_after_its_fact
     audience = choose(brief.config)[0]
     section = next(s for s in select(brief, audience).sections if s.topic.id == "events")
     assert [f.id for f in section.facts] == [
+        "ev-range",
         "ev-year",
         "ev-month",
         "ev-first-day",
@@ -119,6 +126,7 @@ def test_a_topic_can_keep_its_written_order(project):
         "MONTHFACT",
         "YEARFACT",
         "FIRSTDAY",
+        "RANGED",
         "COMMENTED",
     ]
 
@@ -136,6 +144,7 @@ def test_the_chronology_is_strictly_chronological_and_uses_headlines(project):
     assert ids.index("ev-first-day") < ids.index("ev-day") < ids.index("ev-left")
     labels = {row[1]: row[2] for row in rows}
     assert labels["ev-day"] == "Northland asked for help"  # the headline stands alone
+    assert labels["ev-left"] == "The force left “Northland”"  # typographic quotes, as in the text
     assert labels["ev-year"] == "YEARFACT was a hard year."  # no headline: the whole first sentence
     assert "ev-comment" not in ids  # a comment is the desk's word, not an event
 
@@ -148,6 +157,8 @@ def test_the_date_lead_in_is_left_out_when_the_text_opens_with_it(project):
     assert "<time" not in day and "On 5 January 2022 DAYFACT" in day
     month = html[html.index('id="fact-ev-month"') :]
     assert month[: month.index("</div>")].count("January 2022") == 1  # printed once, as the lead-in
+    ranged = html[html.index('id="fact-ev-range"') :]
+    assert "<time" not in ranged[: ranged.index("</div>")]  # both ends of the range are in the text
 
 
 def test_a_comment_is_marked_as_the_desks_and_names_what_it_is_on(project):
@@ -229,10 +240,9 @@ def test_the_method_note_counts_the_sources_and_explains_the_grades(project):
     text = " ".join(re.sub(r"<[^>]+>", "", method).split())
     assert (
         "rests on 2 sources: 1 newspaper article and 1 report, "
-        "published between 2019 and 4 May 2021."
-        in text
+        "published between 2019 and 4 May 2021." in text
     )
-    assert "1 F (reliability cannot be judged); 1 not graded." in text
+    assert "1 source graded F (reliability cannot be judged); 1 not graded." in text
     assert "All sources are commentary." in text
     assert "Reliability: A completely reliable;" in text and "6 truth cannot be judged." in text
     assert "lowest to highest: almost no chance, very unlikely," in text
@@ -242,6 +252,13 @@ def test_the_method_note_counts_the_sources_and_explains_the_grades(project):
 
 def test_grade_legends_only_where_grades_are_shown(project):
     project()
+    edit(Path("facts/sources.yaml"), "  issued: 2019\n", "  issued: 2019\n  reliability: F\n")
     html = html_of(load_brief(CONFIG))
-    assert "Reliability: A completely reliable" not in html  # show_grades is off
+    for graded in ("Reliability: A completely reliable", "graded F", "Notes grade each source"):
+        assert graded not in html  # show_grades is off: the reader sees no grade to explain
     assert "lowest to highest" in html  # the fixture shows a judgment
+    edit(CONFIG, "marking: TEST MARKING", "marking: TEST MARKING\nshow_grades: true")
+    html = html_of(load_brief(CONFIG))
+    byline = html[html.index('<header class="masthead">') : html.index("</header>")]
+    assert "Notes grade each source's reliability (A–F)" in byline
+    assert '<a href="#h-method">Sources and method</a>' in byline
