@@ -145,6 +145,13 @@ class Source(Located):
     issued: When | None = None
     accessed: When | None = None
     URL: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    DOI: str | None = Field(default=None, description="e.g. 10.1000/xyz123, without https://doi.org/")
+    volume: str | None = None
+    issue: str | None = None
+    page: str | None = Field(default=None, description="page range of an article, e.g. 45-67")
+    number: str | None = Field(default=None, description="report or document number")
+    edition: str | None = None
+    collection_title: str | None = Field(default=None, alias="collection-title")
     note: str | None = None
     reliability: Literal["A", "B", "C", "D", "E", "F"] | None = Field(
         default=None, description="Admiralty source reliability: A reliable ... F cannot be judged"

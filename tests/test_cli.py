@@ -314,7 +314,6 @@ def test_sources_import_adds_new_records_and_warns_about_conflicts(project, run)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "added lee-2023-widget-review",
-        "  ignored fields briefgen does not keep: DOI, volume",
         "wrote facts/sources.yaml: 1 added, 1 unchanged, 1 with conflicts",
     ]
     assert "warning: widget-office-2019-report: title differs; kept ours" in result.stderr

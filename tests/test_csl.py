@@ -51,6 +51,8 @@ LEE = """\
   container-title: Journal of Widget Studies
   issued: 2023-02-27
   URL: https://example.org/widgets-review
+  DOI: 10.1234/widgets.2023.1
+  volume: '12'
 """
 
 
@@ -98,7 +100,7 @@ def test_report_of_the_fixture_export(brief):
             "https://example.org/widgets-2019-revised",
         ),
     ]
-    assert report.ignored == {"lee-2023-widget-review": ["DOI", "volume"]}
+    assert report.ignored == {}  # DOI and volume are kept: Chicago notes print them
     assert report.not_merged == {"widget-office-2019-report": ["publisher"]}
     assert report.before == CURATED.encode()
     assert report.after == f"{CURATED}\n{LEE}".encode()
@@ -152,10 +154,7 @@ def test_missing_sources_file_is_created(tmp_path):
         "widget-office-2019-report",
     ]
     assert (report.unchanged, report.conflicts, report.not_merged) == ([], [], {})
-    assert report.ignored == {
-        "lee-2023-widget-review": ["DOI", "volume"],
-        "smith-2021-gazette": ["language"],
-    }
+    assert report.ignored == {"smith-2021-gazette": ["language"]}
     assert write_import(report, sources) == sources
     text = sources.read_text(encoding="utf-8")
     assert text.startswith(LEE + "\n- id: smith-2021-gazette\n")

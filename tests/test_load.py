@@ -86,7 +86,7 @@ def test_problems_in_several_files_are_all_reported(project):
     edit(TOPIC, "date: 2011-03-14", "date: 2011-13-01")
     edit(Path("facts/sources.yaml"), "  issued: 2019\n", "  issued: 2019\n  editor: nobody\n")
     assert problems() == [
-        "facts/sources.yaml:15:3: unknown field 'editor'",
+        "facts/sources.yaml:15:3: unknown field 'editor' (did you mean 'edition'?)",
         "facts/treaty.yaml:8:11: 'date' of fact 1: impossible date '2011-13-01': "
         "there is no month 13",
     ]
