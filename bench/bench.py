@@ -6,8 +6,13 @@
 Sections: the CLI's start-up; synthetic fact bases of 100, 1,000 and 10,000
 facts (check, build, WeasyPrint alone on the same HTML, overhead ratio); the
 CSTO brief's three audiences one by one and in parallel; a full build against
-a no-op rebuild; and a watch-mode rebuild against a cold `briefgen build`.
-Times are wall-clock seconds on this machine, median of --repeat runs.
+a no-op rebuild; a watch-mode rebuild against a cold `briefgen build`; and the
+footnote layout (the CSTO analyst brief and a 1,000-fact base laid out by
+briefgen's PDF stage with its footnote accelerator, without it, and by
+WeasyPrint alone, in paired runs). Times are wall-clock seconds on this
+machine, median of --repeat runs (at least 5 for the footnote section).
+
+    python bench/bench.py --only footnotes   # one section (names: see --help)
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from synthetic import write_base  # noqa: E402
 
 from briefgen.audience import choose  # noqa: E402
-from briefgen.pipeline import build, check  # noqa: E402
+from briefgen.pipeline import build, check, lay_out_one  # noqa: E402
 
 BRIEFGEN = Path(sys.executable).with_name("briefgen")
 
@@ -144,6 +149,49 @@ def watch_against_cold() -> None:
     print(f"watch-mode rebuild of analyst (warm)     {warm:6.2f} s")
 
 
+def footnote_layout(repeat: int) -> None:
+    """Seconds per page: briefgen's PDF stage with and without the accelerator, WeasyPrint alone.
+
+    The three are run in turn on the same HTML (paired), `repeat` times; the
+    figures are medians. WeasyPrint alone is WeasyPrint's own code in this
+    process, without briefgen's URL fetcher, guard or worker process.
+    """
+    from briefgen import footnotes
+
+    print(
+        "\nfootnote layout, s/page   accelerated  WeasyPrint's own  WeasyPrint alone"
+        "   own/acc.  acc./alone  pages"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        cases = [("CSTO analyst", REPO / "briefgen.yaml", REPO)]
+        cases.append(("1,000 facts", write_base(Path(folder), 1000), Path(folder)))
+        for label, config, base in cases:
+            out = Path(folder) / "out" / label.split()[0]
+            built = build(config, audiences=["analyst"], formats=["html"], out_dir=out, force=True)
+            html = next(out.glob("*-analyst.html")).read_text(encoding="utf-8")
+            audience = choose(built.brief.config, ["analyst"])[0]
+            times: dict[str, list[float]] = {"acc": [], "own": [], "alone": []}
+            pages = 0
+            for _ in range(repeat):
+                for way, switch in (("acc", ""), ("own", "weasyprint")):
+                    os.environ[footnotes.SWITCH] = switch
+                    start = time.perf_counter()
+                    pages = lay_out_one(built.brief, html, audience).pages
+                    times[way].append(time.perf_counter() - start)
+                os.environ[footnotes.SWITCH] = "weasyprint"
+                footnotes.apply()  # WeasyPrint's own footnote layout in this process
+                times["alone"].append(weasyprint_alone(html, base, audience.pdf_variant))
+            os.environ.pop(footnotes.SWITCH, None)
+            acc, own, alone = (statistics.median(times[way]) / pages for way in times)
+            print(
+                f"{label:<24} {acc:11.3f}  {own:16.3f}  {alone:16.3f}   "
+                f"{own / acc:8.2f}  {acc / alone:10.2f}  {pages:5}"
+            )
+
+
+SECTIONS = ("startup", "synthetic", "parallel", "incremental", "watch", "footnotes")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=1)
@@ -151,14 +199,21 @@ def main() -> None:
     parser.add_argument(
         "--pdf-limit", type=int, default=1000, help="largest base also built as PDF"
     )
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS)
     args = parser.parse_args()
     started = time.perf_counter()
     print(f"briefgen bench, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    cli_help(args.repeat)
-    synthetic(args.sizes, args.repeat, args.pdf_limit)
-    parallel(args.repeat)
-    incremental()
-    watch_against_cold()
+    sections: dict[str, Callable[[], None]] = {
+        "startup": lambda: cli_help(args.repeat),
+        "synthetic": lambda: synthetic(args.sizes, args.repeat, args.pdf_limit),
+        "parallel": lambda: parallel(args.repeat),
+        "incremental": incremental,
+        "watch": watch_against_cold,
+        "footnotes": lambda: footnote_layout(max(args.repeat, 5)),
+    }
+    for name in SECTIONS:
+        if name in args.only:
+            sections[name]()
     print(f"\nbench finished in {time.perf_counter() - started:.0f} s")
 
 

@@ -54,6 +54,7 @@ class Audience:
     chronology: bool
     changes: bool
     pdf_variant: str | None
+    notes: str
     origin: Mapping[str, Where] = field(default_factory=dict, compare=False, repr=False)
     """Where each setting was made (in the audience, else at the top level), by field name."""
 
@@ -133,6 +134,7 @@ def resolve(config: Config, name: str, settings: AudienceSettings | None) -> Aud
         chronology=own.chronology,
         changes=own.changes,
         pdf_variant=None if (v := own.pdf_variant or config.pdf_variant) == "none" else v,
+        notes=own.notes,
         origin=_origin(config, settings),
     )
 

@@ -4,6 +4,10 @@ A `Notebook` hands out notes in the order the template asks for them, so the
 numbers follow the document whatever a custom template does: the first
 citation of a source gets the full note, later ones the short note. Missing
 bibliographic fields are left out; nothing is ever shown as "None".
+
+The forms follow citeproc's rendering of the CSL style "Chicago Manual of Style
+17th edition (notes and bibliography)"; tests/golden/chicago/ holds Pandoc's
+output for one record of each type, and the README lists what differs on purpose.
 """
 
 from __future__ import annotations
@@ -17,9 +21,21 @@ from markupsafe import Markup, escape
 from briefgen.dates import MONTHS, PartialDate, When
 from briefgen.model import Citation, Name, Source
 
-_CONTAINED_TYPES = re.compile(r"^(article|entry|chapter|post|paper-conference|review)")
+_CONTAINED_TYPES = re.compile(r"^(article|entry|chapter|post|paper-conference|review|webpage)")
+_ITALIC_TITLE_TYPES = ("book", "report", "thesis", "pamphlet", "manuscript")
 _LEADING_ARTICLE = re.compile(r"^(a|an|the)\s+", re.IGNORECASE)
 _DOUBLE_TO_SINGLE = str.maketrans({"“": "‘", "”": "’"})
+# CSL's title-case stop words: lower case inside a title unless first, last or after a colon.
+_STOP_WORDS = frozenset(
+    {
+        *("a", "an", "and", "as", "at", "but", "by", "down", "for", "from", "in", "into", "nor"),
+        *("of", "on", "onto", "or", "over", "so", "the", "till", "to", "up", "via", "with", "yet"),
+    }
+)
+# "para. 7", "p. 12", "pp. 3–4", "n. 2": the label and its number never part at a line end.
+_LOCATOR_LABEL = re.compile(r"\b(paras?|pp?|nn?|chaps?|secs?|figs?|vols?|no|ll?)\. (?=\w)")
+_URL_HEAD = re.compile(r"^(https?://[^/]+/?)(.*)$")
+_ORDINALS = {"1": "st", "2": "nd", "3": "rd"}
 
 
 @dataclass(frozen=True)
@@ -57,15 +73,13 @@ class Notebook:
     def cite(self, citations: Sequence[Citation]) -> Note:
         """The next note, citing each of `citations` in its first or short form.
 
-        A citation repeated word for word (same source, locator and quote) is
-        cited once.
+        A citation that would print the same as one before it in the note is
+        cited once: word for word (same source, locator and quote) always, and
+        same source and locator when quotes are hidden.
         """
         pieces = []
-        done: set[tuple[str, str, str]] = set()
-        for citation in citations:
-            if (key := (citation.source, citation.locator, citation.quote)) in done:
-                continue
-            done.add(key)
+        cited = self._distinct(citations)
+        for index, citation in enumerate(cited):
             source = self.sources[citation.source]
             if source.id in self._seen:
                 piece = short_note(source, citation.locator)
@@ -75,9 +89,12 @@ class Notebook:
             if self._show_grades:
                 piece += grade(source, citation)
             if self._show_quotes:
-                piece += Markup(' — <q class="quote">{}</q>').format(nested_quote(citation.quote))
+                quote = nested_quote(citation.quote)
+                if index < len(cited) - 1 and quote.endswith(".") and not quote.endswith(".."):
+                    quote = quote[:-1]  # a semicolon follows: “…Kremlin”; not “…Kremlin.”;
+                piece += Markup(' — <q class="quote">{}</q>').format(quote)
             pieces.append(piece)
-        note = Note(len(self.notes) + 1, Markup("; ").join(pieces) + ".")
+        note = Note(len(self.notes) + 1, end_sentence(Markup("; ").join(pieces)))
         self.notes.append(note)
         return note
 
@@ -85,6 +102,35 @@ class Notebook:
         """One entry per source cited so far, sorted as Chicago sorts them."""
         cited = [self.sources[source_id] for source_id in self._seen]
         return [bibliography_entry(s) for s in sorted(cited, key=bibliography_key)]
+
+    def _distinct(self, citations: Sequence[Citation]) -> list[Citation]:
+        """`citations` less those that would print the same as one before them."""
+        kept: dict[tuple[object, ...], Citation] = {}
+        for citation in citations:
+            kept.setdefault(self._printed_as(citation), citation)
+        return list(kept.values())
+
+    def _printed_as(self, citation: Citation) -> tuple[object, ...]:
+        """What decides how a citation prints in this notebook, for spotting repeats."""
+        key: tuple[object, ...] = (citation.source, citation.locator)
+        if self._show_quotes:
+            key += (citation.quote,)
+        if self._show_grades:
+            key += (citation.credibility,)
+        return key
+
+
+def end_sentence(text: Markup) -> Markup:
+    """`text` closed with a period, placed as American usage places it.
+
+    A period goes inside a closing quotation mark; nothing is added after a
+    sentence that already ends in . ? or !, inside a quotation mark or not.
+    """
+    if re.search(r"[.?!][”’]*(</q>)?$", text):
+        return text
+    closing = re.search(r"[”’]*(</q>)?$", text)
+    at = closing.start() if closing else len(text)
+    return Markup(text[:at] + "." + text[at:])
 
 
 def nested_quote(quote: str) -> str:
@@ -111,24 +157,22 @@ def grade(source: Source, citation: Citation) -> Markup:
 
 
 def full_note(source: Source, locator: str | None = None) -> Markup:
-    """The first-citation note: Author, “Title,” Container, Date, locator, URL."""
+    """The first-citation note: Author, “Title,” <i>Journal</i> 14, no. 2 (June 2023): 7, DOI."""
     parts: list[Markup] = []
     if source.author:
         parts.append(escape(_names(source.author)))
     parts.append(_title(source, note=True))
-    if source.genre and not source.container_title:
-        parts.append(escape(source.genre.lower()))
-    if source.container_title:
-        parts.append(Markup("<i>{}</i>").format(source.container_title))
-    if source.publisher and source.publisher != source.container_title:
-        parts.append(escape(source.publisher))
-    if source.issued:
-        parts.append(escape(chicago_date(source.issued)))
+    if source.type == "article-journal":
+        parts.append(_journal_issue(source, locator or source.page))
+        locator = None
+    elif _is_book_like(source):
+        parts.extend(_book_facts(source, note=True))
+    else:
+        parts.extend(_periodical_facts(source, note=True))
     if locator:
-        parts.append(escape(locator))
-    if source.URL:
-        parts.append(_link(source.URL))
-    return _join_note(parts)
+        parts.append(format_locator(locator))
+    parts.extend(_access(source, note=True))
+    return _capitalise_first(_join_note(parts))
 
 
 def short_note(source: Source, locator: str | None = None) -> Markup:
@@ -136,10 +180,12 @@ def short_note(source: Source, locator: str | None = None) -> Markup:
     parts: list[Markup] = []
     if source.author:
         parts.append(escape(_short_names(source.author)))
+    elif source.type == "webpage" and source.container_title:
+        parts.append(escape(source.container_title))
     parts.append(_title(source, note=True, short=True))
     if locator:
-        parts.append(escape(locator))
-    return _join_note(parts)
+        parts.append(format_locator(locator))
+    return _capitalise_first(_join_note(parts))
 
 
 def bibliography_entry(source: Source) -> Markup:
@@ -147,20 +193,18 @@ def bibliography_entry(source: Source) -> Markup:
     sentences: list[Markup] = []
     if source.author:
         sentences.append(escape(_names(source.author, invert_first=True)))
+    elif source.type == "webpage" and source.container_title:
+        sentences.append(escape(source.container_title))
     sentences.append(_title(source, note=False))
-    publication = [
-        escape(source.genre) if source.genre and not source.container_title else None,
-        Markup("<i>{}</i>").format(source.container_title) if source.container_title else None,
-        escape(source.publisher)
-        if source.publisher and source.publisher != source.container_title
-        else None,
-        escape(chicago_date(source.issued)) if source.issued else None,
-    ]
-    publication_text = Markup(", ").join(p for p in publication if p)
-    if publication_text:
-        sentences.append(publication_text)
-    if source.URL:
-        sentences.append(_link(source.URL))
+    if source.type == "article-journal":
+        sentences.append(_journal_issue(source, source.page))
+    elif _is_book_like(source):
+        sentences.extend(_book_facts(source, note=False))
+    else:
+        publication = Markup(", ").join(_periodical_facts(source, note=False))
+        if publication:
+            sentences.append(publication)
+    sentences.extend(_access(source, note=False))
     if source.note:  # who produced it, what is unconfirmed: the reader needs it to weigh it
         sentences.append(escape(source.note.rstrip(".")))
     text = Markup("")
@@ -168,13 +212,20 @@ def bibliography_entry(source: Source) -> Markup:
         if text:
             text += Markup(" ") if text.endswith(("”", ".")) else Markup(". ")
         text += sentence
-    return text if text.endswith((".", "”")) else text + "."
+    return end_sentence(text)
 
 
-def bibliography_key(source: Source) -> tuple[str, str]:
-    """Sort by first author's family name, else by title without a leading article."""
-    lead = source.author[0].short() if source.author else _LEADING_ARTICLE.sub("", source.title)
-    return (lead.casefold(), str(source.issued or ""))
+def bibliography_key(source: Source) -> tuple[str, str, str]:
+    """Sort by first author's family name without particles, else by title without an article."""
+    if source.author:
+        first = source.author[0]
+        lead = first.literal or _split_particle(first.family or "")[1] or first.given or ""
+        given = first.given or ""
+    elif source.type == "webpage" and source.container_title:
+        lead, given = source.container_title, ""
+    else:
+        lead, given = _LEADING_ARTICLE.sub("", source.title), ""
+    return (lead.casefold(), given.casefold(), str(source.issued or ""))
 
 
 def chicago_date(when: When) -> str:
@@ -184,12 +235,54 @@ def chicago_date(when: When) -> str:
 
 
 def short_title(source: Source) -> str:
-    """`title-short` when given, else the first four words without a leading article."""
+    """`title-short` when given, else the main title less a leading article.
+
+    The main title is the part before a colon or question mark. A title is never
+    cut inside a phrase: without a subtitle the whole title is the short one.
+    """
     if source.title_short:
         return source.title_short
-    words = _LEADING_ARTICLE.sub("", source.title).split()
-    short = " ".join(words[:4])
-    return short.rstrip(",:;.?!")
+    main = re.split(r"(?<=\?)\s|:\s", source.title, maxsplit=1)[0]
+    return _LEADING_ARTICLE.sub("", main).rstrip(",;.")
+
+
+def headline_case(title: str) -> str:
+    """A title in headline style as CSL's title case makes it.
+
+    Words written in lower case get a capital unless they are stop words inside
+    the title; words with a capital already (CSTO, iPhone) are kept as written.
+    The first word, the last word and the word after a colon are always capitalised.
+    """
+    words = re.split(r"(\s+)", title)
+    last = max((i for i, w in enumerate(words) if w.strip()), default=0)
+    after_colon = True
+    for index, word in enumerate(words):
+        if not word.strip():
+            continue
+        bare = word.strip("“‘\"'(")
+        force = after_colon or index == last
+        lookup = bare.rstrip(',.;:?!”’")')
+        if bare and bare == bare.lower() and (force or lookup not in _STOP_WORDS):
+            at = word.index(bare[0])
+            words[index] = word[:at] + _capitalise_parts(word[at:])
+        after_colon = word.endswith((":", "?", "!", "—"))
+    return "".join(words)
+
+
+def typographic(text: str) -> str:
+    """Straight quotes and apostrophes made curly: ' → ’ or ‘, " → “ or ”."""
+    text = re.sub(r'(^|[\s(\[—–])"', r"\1“", text).replace('"', "”")
+    return re.sub(r"(^|[\s(\[—–])'", r"\1‘", text).replace("'", "’")
+
+
+def format_locator(locator: str) -> Markup:
+    """A locator with a no-break space between its label and number ('para.\u00a07')."""
+    return escape(_LOCATOR_LABEL.sub(lambda m: m.group(1) + ".\u00a0", locator))
+
+
+def _capitalise_parts(word: str) -> str:
+    """'russia's' → 'Russia's'; 'well-known' → 'Well-Known' (each hyphenated part)."""
+    return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
 
 
 def _chicago_partial(date: PartialDate) -> str:
@@ -199,10 +292,90 @@ def _chicago_partial(date: PartialDate) -> str:
     return f"{month} {date.day}, {date.year}" if date.day else f"{month} {date.year}"
 
 
+def _month_year(when: When) -> str:
+    start = when.start
+    return f"{MONTHS[start.month - 1]} {start.year}" if start.month else str(start.year)
+
+
+def _is_book_like(source: Source) -> bool:
+    return source.type in _ITALIC_TITLE_TYPES and not source.container_title
+
+
+def _journal_issue(source: Source, pages: str | None) -> Markup:
+    """'<i>Journal</i> 14, no. 2 (June 2023): 101–125' for a journal article."""
+    text = Markup("<i>{}</i>").format(source.container_title) if source.container_title else ""
+    if source.volume:
+        text += Markup(" {}").format(source.volume)
+    if source.issue:
+        text += Markup(", no.\u00a0{}").format(source.issue)
+    if source.issued:
+        text += Markup(" ({})").format(_month_year(source.issued))
+    if pages:
+        text += Markup(": ") + format_locator(pages.replace("-", "–"))
+    return Markup(text).lstrip()
+
+
+def _book_facts(source: Source, *, note: bool) -> list[Markup]:
+    """Genre and number, edition, then '(Place: Publisher, Year)' in a note or a sentence."""
+    facts: list[Markup] = []
+    series = " ".join(filter(None, [source.genre, source.number]))
+    if series:
+        facts.append(escape(series if note else headline_case(series)))
+    if source.edition:
+        facts.append(escape(_edition(source.edition)))
+    publisher = ": ".join(filter(None, [source.publisher_place, source.publisher]))
+    year = str(source.issued.start.year) if source.issued else ""
+    imprint = ", ".join(filter(None, [publisher, year]))
+    if not note:
+        return facts + ([escape(imprint)] if imprint else [])
+    if imprint and facts:
+        facts[-1] += Markup(" ({})").format(imprint)
+    elif imprint:
+        facts.append(Markup("({})").format(imprint))
+    return facts
+
+
+def _periodical_facts(source: Source, *, note: bool) -> list[Markup]:
+    """Container (italic, or roman for a website), publisher and date."""
+    facts: list[Markup] = []
+    if source.genre and not source.container_title:
+        facts.append(escape(source.genre))
+    if source.container_title:
+        website = source.type == "webpage"
+        if not (website and not source.author and not note):  # it stands as the author there
+            style = "{}" if website else "<i>{}</i>"
+            facts.append(Markup(style).format(source.container_title))
+    if source.publisher and source.publisher != source.container_title:
+        facts.append(escape(source.publisher))
+    if source.issued:
+        facts.append(escape(chicago_date(source.issued)))
+    return facts
+
+
+def _access(source: Source, *, note: bool) -> list[Markup]:
+    """Access date, then the DOI as a URL (or else the URL)."""
+    facts: list[Markup] = []
+    if source.accessed:
+        facts.append(escape(("accessed " if note else "Accessed ") + chicago_date(source.accessed)))
+    url = f"https://doi.org/{source.DOI}" if source.DOI else source.URL
+    if url:
+        facts.append(_link(url))
+    return facts
+
+
+def _edition(edition: str) -> str:
+    if edition.isdigit():
+        tens = edition[-2:-1] == "1"
+        return f"{edition}{'th' if tens else _ORDINALS.get(edition[-1], 'th')} ed."
+    return edition if edition.endswith(".") else f"{edition} ed."
+
+
 def _title(source: Source, *, note: bool, short: bool = False) -> Markup:
     title = short_title(source) if short else source.title
+    title = typographic(headline_case(title))
     if not _CONTAINED_TYPES.match(source.type) and not source.container_title:
         return Markup("<i>{}</i>").format(title)
+    title = title.translate(_DOUBLE_TO_SINGLE)
     # In notes the comma goes inside the closing quotation mark; _join_note moves it.
     if note or title.endswith(("?", "!")):
         return Markup("“{}”").format(title)
@@ -213,10 +386,14 @@ def _join_note(parts: list[Markup]) -> Markup:
     text = Markup("")
     for index, part in enumerate(parts):
         if index:
-            if text.endswith(("?”", "!”")):
+            closing = len(text) - len(text.rstrip("”’"))
+            if closing and text[: len(text) - closing].endswith(("?", "!")):
                 text += Markup(" ")
-            elif text.endswith("”"):
-                text = text[:-1] + Markup(",” ")
+            elif closing:
+                at = len(text) - closing
+                text = Markup(text[:at] + "," + text[at:] + " ")
+            elif part.startswith("("):
+                text += Markup(" ")
             else:
                 text += Markup(", ")
         text += part
@@ -224,11 +401,43 @@ def _join_note(parts: list[Markup]) -> Markup:
 
 
 def _link(url: str) -> Markup:
-    return Markup('<a class="url" href="{0}">{0}</a>').format(url)
+    """A URL that breaks only after a slash or before a dot past the host, never after https://."""
+    match = _URL_HEAD.match(url)
+    head, path = (match.group(1), match.group(2)) if match else (url, "")
+    pieces = re.split(r"(?<=/)|(?=[.?#&=])", path)
+    shown = Markup('<span class="url-head">{}</span>').format(head)
+    shown += Markup("<wbr>").join(escape(piece) for piece in pieces if piece)
+    return Markup('<a class="url" href="{}">{}</a>').format(url, shown)
+
+
+def _split_particle(family: str) -> tuple[str, str]:
+    """'van Gogh' → ('van', 'Gogh'): lower-case words before the family name proper."""
+    words = family.split()
+    lead = 0
+    while lead < len(words) - 1 and words[lead][:1].islower():
+        lead += 1
+    return " ".join(words[:lead]), " ".join(words[lead:])
+
+
+def _inverted(name: Name) -> str:
+    """'Gogh, Anna van' as citeproc demotes a particle; literal names as written."""
+    if name.literal or not name.family:
+        return name.display(inverted=True)
+    particle, family = _split_particle(name.family)
+    given = " ".join(filter(None, [name.given, particle]))
+    text = ", ".join(filter(None, [family, given]))
+    return f"{text}, {name.suffix}" if name.suffix else text
+
+
+def _capitalise_first(text: Markup) -> Markup:
+    """A note starts with a capital, as 'Van Gogh' does at the head of a short note."""
+    if text[:1].islower():
+        return Markup(text[:1].upper() + text[1:])
+    return text
 
 
 def _names(names: Sequence[Name], invert_first: bool = False) -> str:
-    shown = [n.display(inverted=invert_first and i == 0) for i, n in enumerate(names)]
+    shown = [_inverted(n) if invert_first and i == 0 else n.display() for i, n in enumerate(names)]
     if len(shown) == 1:
         return shown[0]
     if len(shown) == 2:

@@ -6,8 +6,9 @@ characters before the build, so a brief never ships with boxes in it.
 
 Coverage comes from fontconfig, which WeasyPrint already requires: its C library
 is loaded with ctypes (WeasyPrint's own bindings declare no character-set
-functions), the character sets of every installed font are merged once per
-process, and each character is then one lookup. If the library cannot be
+functions), the character sets of every installed font and of briefgen's
+bundled fonts (which the built-in stylesheet loads into WeasyPrint) are merged
+once per process, and each character is then one lookup. If the library cannot be
 loaded, `fc-list :charset=HEX` answers instead, one call per new character.
 """
 
@@ -15,12 +16,14 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import os
 import shutil
 import subprocess
 import unicodedata
 from collections.abc import Callable, Iterable
 
 from briefgen.errors import Problem, Where
+from briefgen.fonts import FOLDER as BUNDLED_FONTS
 
 SHOWN = 3
 """Missing characters named in one warning before 'and N more'."""
@@ -123,6 +126,8 @@ def _declare(library: ctypes.CDLL) -> None:
     pointer = ctypes.c_void_p
     library.FcInitLoadConfigAndFonts.restype = pointer
     library.FcInitLoadConfigAndFonts.argtypes = []
+    library.FcConfigAppFontAddDir.restype = ctypes.c_int
+    library.FcConfigAppFontAddDir.argtypes = [pointer, ctypes.c_char_p]
     library.FcConfigGetFonts.restype = ctypes.POINTER(_FontSet)
     library.FcConfigGetFonts.argtypes = [pointer, ctypes.c_int]
     library.FcPatternGetCharSet.restype = ctypes.c_int
@@ -141,10 +146,11 @@ def _declare(library: ctypes.CDLL) -> None:
 
 
 def _merged_charset(library: ctypes.CDLL) -> int | None:
-    """One character set holding every character of every font fontconfig lists."""
+    """One character set holding every character of every installed or bundled font."""
     config = library.FcInitLoadConfigAndFonts()
     if not config:
         return None
+    library.FcConfigAppFontAddDir(config, os.fsencode(BUNDLED_FONTS))
     merged = library.FcCharSetCreate()
     for which in (_FC_SET_SYSTEM, _FC_SET_APPLICATION):
         fonts = library.FcConfigGetFonts(config, which)

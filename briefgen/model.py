@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from briefgen.dates import When
 from briefgen.errors import Where
+from briefgen.markup import first_sentence, plain
 from briefgen.yamlread import Marks, NodePath
 
 Confidence = Literal[
@@ -145,7 +146,9 @@ class Source(Located):
     issued: When | None = None
     accessed: When | None = None
     URL: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    DOI: str | None = Field(default=None, description="e.g. 10.1000/xyz123, without https://doi.org/")
+    DOI: str | None = Field(
+        default=None, description="e.g. 10.1000/xyz123, without https://doi.org/"
+    )
     volume: str | None = None
     issue: str | None = None
     page: str | None = Field(default=None, description="page range of an article, e.g. 45-67")
@@ -221,6 +224,18 @@ class Fact(Located):
         "when a judgment rests on this fact",
     )
 
+    def says_its_date(self) -> bool:
+        """Whether the first sentence gives the fact's date, so no date lead-in is needed.
+
+        'On 5 January 2022 …' for 2022-01-05; 'from 2006 until 2012' for 2006/2012:
+        the date, or both ends of a range, in the sentence a reader meets first.
+        """
+        if self.date is None:
+            return False
+        sentence = first_sentence(plain(self.text))
+        ends = [self.date.start.human(), *([self.date.end.human()] if self.date.end else [])]
+        return self.date.human() in sentence or all(end in sentence for end in ends)
+
     @property
     def rests_on_facts(self) -> bool:
         """A judgment or comment: the desk's own word, resting on other facts."""
@@ -257,6 +272,10 @@ class Topic(Located):
     fact_order: Literal["date", "written"] = Field(
         default="date",
         description="facts in date order (undated ones last), or in the order written",
+    )
+    paragraphs: list[list[Id]] = Field(
+        default_factory=list,
+        description="the topic as prose: each paragraph an ordered list of fact ids",
     )
     facts: list[Fact] = Field(default_factory=list)
     membership: list[Member] = Field(
@@ -302,6 +321,10 @@ class AudienceSettings(Located):
     )
     pdf_variant: PdfVariant | Literal["none"] | None = Field(
         default=None, description="PDF profile; omitted: the configuration's"
+    )
+    notes: Literal["fact", "paragraph"] = Field(
+        default="fact",
+        description="in prose topics, one note per fact or one combined note per paragraph",
     )
 
 

@@ -17,14 +17,40 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.text.fonts import FontConfiguration
 
+from briefgen import fonts, footnotes
 from briefgen.documents import LaidOut, Task
 from briefgen.errors import BriefError
 from briefgen.release import resource_text
+from briefgen.tagging import tag_footnotes_as_notes
 from briefgen.workers import OverBudget
+
+FONT_SCHEME = "briefgen-font"
+"""A stylesheet names a bundled font as `url(briefgen-font:charis-sil/CharisSIL-Regular.ttf)`.
+
+A scheme of its own rather than a file URL: the stylesheet then reads the same
+on every machine, and a browser, which cannot load it, falls back to the next
+source or family.
+"""
+_FONT_FILES = frozenset({".ttf", ".otf", ".woff", ".woff2"})
+
+
+def bundled_font(url: str) -> Path | None:
+    """The font file in briefgen's fonts folder that a `briefgen-font:` URL names, or None.
+
+    Only font files inside the folder are served: a path climbing out of it
+    (`..`, an absolute path, a symbolic link leading elsewhere) names nothing.
+    """
+    folder = fonts.FOLDER.resolve()
+    path = (folder / unquote(urlsplit(url).path)).resolve()
+    if path.is_relative_to(folder) and path.suffix.lower() in _FONT_FILES and path.is_file():
+        return path
+    return None
 
 
 class ProjectFetcher(weasyprint.URLFetcher):
     """A URL fetcher that serves `data:` URLs and files inside the allowed folders only.
+
+    It also serves briefgen's bundled fonts, read-only, through `briefgen-font:` URLs.
 
     Everything else (other files, files in a denied folder such as the facts,
     http, https, ftp) is refused without a request; WeasyPrint then leaves the
@@ -60,6 +86,8 @@ class ProjectFetcher(weasyprint.URLFetcher):
             path = Path(unquote(urlsplit(url).path)).resolve()
             if self._readable(path):
                 return self._served(url, path.read_bytes())
+        if scheme == FONT_SCHEME and (font := bundled_font(url)) is not None:
+            return self._served(url, font.read_bytes())
         self.refused.append(url)
         raise ValueError(f"briefgen does not fetch {url!r} (outside the project)")
 
@@ -100,6 +128,8 @@ def lay_out(task: Task) -> LaidOut:
     (page text, bookmark labels, metadata), for the release guard.
     """
     warm()
+    footnotes.apply()  # footnote layout made linear on tested WeasyPrint versions
+    tag_footnotes_as_notes()  # tagged PDFs: footnotes as Note, header cells with their scope
     options = {"pdf_variant": task.variant} if task.variant else {}
     fetcher = ProjectFetcher(
         list(task.allowed), denied=list(task.denied), protected=task.protected, remote=task.remote

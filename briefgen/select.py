@@ -24,6 +24,8 @@ class Section:
     topic: Topic
     facts: list[Fact]
     members: list[Member] = field(default_factory=list)
+    paragraphs: list[list[Fact]] = field(default_factory=list)
+    """A prose topic's paragraphs, with only the facts shown; none for a topic of facts."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def select(brief: Brief, audience: Audience) -> Selection:
         facts = in_order(topic, [fact for fact in shown if fact.kind != "judgment"])
         members = [m for m in topic.membership if audience.tables and releasable(m.handling)]
         if facts or members:
-            sections.append(Section(topic, facts, members))
+            sections.append(Section(topic, facts, members, paragraphs_of(topic, facts)))
     shown_facts = [fact for section in sections for fact in section.facts]
     dated = [fact for fact in shown_facts if fact.date and fact.kind == "fact"]
     chronology = sorted(dated, key=_when) if audience.chronology else []
@@ -84,6 +86,17 @@ def select(brief: Brief, audience: Audience) -> Selection:
         m for topic in brief.topics for m in topic.membership if not releasable(m.handling)
     ]
     return Selection(judgments, sections, withheld, chronology, withheld_members)
+
+
+def paragraphs_of(topic: Topic, shown: Sequence[Fact]) -> list[list[Fact]]:
+    """The topic's paragraphs holding what is shown; a fact in none gets one of its own, last."""
+    if not topic.paragraphs:
+        return []
+    by_id = {fact.id: fact for fact in shown}
+    paragraphs = [[by_id[i] for i in ids if i in by_id] for ids in topic.paragraphs]
+    placed = {fact_id for ids in topic.paragraphs for fact_id in ids}
+    paragraphs += [[fact] for fact in shown if fact.id not in placed]
+    return [paragraph for paragraph in paragraphs if paragraph]
 
 
 def in_order(topic: Topic, facts: Sequence[Fact]) -> list[Fact]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from briefgen.errors import BriefError, Problem, Suggester
-from briefgen.model import Brief, Fact, Located, Member
+from briefgen.errors import BriefError, Problem, Suggester, did_you_mean
+from briefgen.model import Brief, Fact, Located, Member, Topic
 
 
 def validate(brief: Brief) -> list[Problem]:
@@ -29,7 +29,7 @@ def validate(brief: Brief) -> list[Problem]:
     ]
     if errors:
         raise BriefError(problems=errors)
-    return [*_uncited_sources(brief), *_confidence_in_text(brief)]
+    return [*_uncited_sources(brief), *_confidence_in_text(brief), *_prose_warnings(brief)]
 
 
 def _check_config(brief: Brief, hints: Suggester) -> Iterable[Problem]:
@@ -111,12 +111,34 @@ def _duplicates(what: str, records: Iterable[Located]) -> Iterable[Problem]:
 
 def _check_topics(brief: Brief) -> Iterable[Problem]:
     for topic in brief.topics:
+        yield from _check_paragraphs(topic)
         if not topic.facts:
             yield Problem(
                 f"topic {topic.id!r} has no facts",
                 topic.where("facts"),
                 "add facts under 'facts:' or remove the file",
             )
+
+
+def _check_paragraphs(topic: Topic) -> Iterable[Problem]:
+    """Each paragraph names facts of its own topic, each fact once, no key judgment."""
+    own = {fact.id: fact for fact in topic.facts}
+    placed: set[str] = set()
+    for number, paragraph in enumerate(topic.paragraphs):
+        for index, fact_id in enumerate(paragraph):
+            where = topic.where("paragraphs", number, index)
+            if fact_id not in own:
+                hint = did_you_mean(fact_id, own, otherwise="a paragraph lists facts of its topic")
+                yield Problem(f"paragraph {number + 1} names unknown fact {fact_id!r}", where, hint)
+            elif fact_id in placed:
+                yield Problem(f"fact {fact_id!r} is in more than one paragraph", where)
+            elif own[fact_id].kind == "judgment":
+                yield Problem(
+                    f"judgment {fact_id!r} is in a paragraph",
+                    where,
+                    "key judgments are shown in their own box; list facts and comments",
+                )
+            placed.add(fact_id)
 
 
 def _check_citations(brief: Brief, hints: Suggester) -> Iterable[Problem]:
@@ -233,6 +255,28 @@ def _confidence_in_text(brief: Brief) -> Iterable[Problem]:
                 f"its confidence ({fact.confidence}) is printed before the text; "
                 "leave estimative words out of the text",
             )
+
+
+def _prose_warnings(brief: Brief) -> Iterable[Problem]:
+    """In a prose topic: facts left out of every paragraph, dated facts that do not say when."""
+    for topic in brief.topics:
+        if not topic.paragraphs:
+            continue
+        placed = {fact_id for paragraph in topic.paragraphs for fact_id in paragraph}
+        for fact in topic.facts:
+            if fact.kind != "judgment" and fact.id not in placed:
+                yield Problem(
+                    f"fact {fact.id!r} is in no paragraph of topic {topic.id!r}",
+                    fact.where(),
+                    "it is shown after the paragraphs; add its id to a paragraph",
+                )
+            elif fact.id in placed and fact.date and not fact.says_its_date():
+                yield Problem(
+                    f"fact {fact.id!r} is in a paragraph but its first sentence does not say "
+                    f"when ({fact.date.human()})",
+                    fact.where("text"),
+                    "prose prints no date lead-in; give the date in the sentence",
+                )
 
 
 def _uncited_sources(brief: Brief) -> Iterable[Problem]:

@@ -229,22 +229,9 @@ def fact_view(fact: Fact) -> View:
             "reviewed": date_view(fact.reviewed),
             "headline": fact.headline,
             "label": plain(fact.headline) if fact.headline else first_sentence(plain(fact.text)),
-            "dated_in_text": _dated_in_text(fact),
+            "dated_in_text": fact.says_its_date(),
         }
     )
-
-
-def _dated_in_text(fact: Fact) -> bool:
-    """Whether the first sentence already gives the fact's date, so no lead-in is needed.
-
-    'On 5 January 2022 …' for 2022-01-05; 'from 2006 until 2012' for 2006/2012:
-    the date, or both ends of a range, in the sentence a reader meets first.
-    """
-    if fact.date is None:
-        return False
-    sentence = first_sentence(plain(fact.text))
-    ends = [fact.date.start.human(), *([fact.date.end.human()] if fact.date.end else [])]
-    return fact.date.human() in sentence or all(end in sentence for end in ends)
 
 
 def date_view(when: When | None) -> View | None:
@@ -290,6 +277,7 @@ def _section(section: Section, until: int) -> dict[str, Any]:
             "summary": topic.summary,
         },
         "facts": [fact_view(fact) for fact in section.facts],
+        "paragraphs": [[fact_view(fact) for fact in p] for p in section.paragraphs],
         "members": [_member(member) for member in section.members],
         "timeline": _timeline(section.members, until) if section.members else None,
     }

@@ -36,21 +36,23 @@ def cite(source_id: str, locator: str = "para. 3", quote: str = "words") -> Cita
 def test_full_note_has_every_known_field_in_chicago_order():
     assert full_note(ARTICLE, "para. 2") == (
         "Wesley Culp, “Ukraine War Proves Difficult Test for Russia’s CSTO,” "
-        "<i>Diplomatic Courier</i>, February 27, 2023, para. 2, "
-        '<a class="url" href="https://example.org/culp">https://example.org/culp</a>'
+        "<i>Diplomatic Courier</i>, February 27, 2023, para.\u00a02, "
+        '<a class="url" href="https://example.org/culp"><span class="url-head">https://example.org/</span>culp</a>'
     )
 
 
 def test_missing_fields_are_left_out_cleanly():
     note = full_note(REPORT, "para. 1")
-    assert note == "<i>Russia and the CSTO</i>, November 25, 2020, para. 1"
+    assert note == "<i>Russia and the CSTO</i> (2020), para.\u00a01"
     assert "None" not in note and ", ," not in note
     assert full_note(source(title="Bare"), None) == "<i>Bare</i>"
 
 
 def test_short_note_uses_author_and_short_title():
-    assert short_note(ARTICLE, "para. 9") == "Culp, “Ukraine War Proves Difficult,” para. 9"
-    assert short_note(ANONYMOUS, "para. 4") == "“Time to Take the Alliance,” para. 4"
+    assert short_note(ARTICLE, "para. 9") == (
+        "Culp, “Ukraine War Proves Difficult Test for Russia’s CSTO,” para.\u00a09"
+    )
+    assert short_note(ANONYMOUS, "para. 4") == "“Time to Take the Alliance,” para.\u00a04"
 
 
 def test_question_mark_title_takes_no_comma():
@@ -67,9 +69,9 @@ def test_notes_are_numbered_in_order_with_short_form_on_repeat():
     assert first.html.startswith("Wesley Culp, “Ukraine War")
     assert second.html == (
         "“Why It’s Time to Take the Alliance Seriously,” <i>CounterPunch</i>, January 31, 2022, "
-        "para. 2; Culp, “Ukraine War Proves Difficult,” para. 5."
+        "para.\u00a02; Culp, “Ukraine War Proves Difficult Test for Russia’s CSTO,” para.\u00a05."
     )
-    assert third.html == "“Time to Take the Alliance,” para. 7."
+    assert third.html == "“Time to Take the Alliance,” para.\u00a07."
     assert (third.id, third.ref_id) == ("note-3", "ref-3")
 
 
@@ -90,7 +92,7 @@ def test_double_quotes_inside_a_quote_become_single():
 def test_quotes_are_shown_escaped_when_asked():
     book = Notebook({"culp-2023": ARTICLE}, show_quotes=True)
     note = book.cite([cite("culp-2023", quote="<b>bold</b> claim")])
-    assert note.html.endswith(' — <q class="quote">&lt;b&gt;bold&lt;/b&gt; claim</q>.')
+    assert note.html.endswith(' — <q class="quote">&lt;b&gt;bold&lt;/b&gt; claim.</q>')
 
 
 def test_bibliography_lists_each_cited_source_once_sorted():
@@ -102,8 +104,8 @@ def test_bibliography_lists_each_cited_source_once_sorted():
     assert entries == [
         "Culp, Wesley. “Ukraine War Proves Difficult Test for Russia’s CSTO.” "
         "<i>Diplomatic Courier</i>, February 27, 2023. "
-        '<a class="url" href="https://example.org/culp">https://example.org/culp</a>.',
-        "<i>Russia and the CSTO</i>. November 25, 2020.",
+        '<a class="url" href="https://example.org/culp"><span class="url-head">https://example.org/</span>culp</a>.',
+        "<i>Russia and the CSTO</i>. 2020.",
     ]
 
 
@@ -121,7 +123,7 @@ def test_two_authors_and_a_partial_date():
     )
     assert full_note(pair) == "Jane Doe and Rick Roe, <i>Joint Work</i>, March 2022"
     assert bibliography_entry(pair) == "Doe, Jane, and Rick Roe. <i>Joint Work</i>. March 2022."
-    assert short_note(pair, "p. 4") == "Doe and Roe, <i>Joint Work</i>, p. 4"
+    assert short_note(pair, "p. 4") == "Doe and Roe, <i>Joint Work</i>, p.\u00a04"
 
 
 def test_grades_are_shown_only_when_asked_and_only_what_is_known():
@@ -130,9 +132,38 @@ def test_grades_are_shown_only_when_asked_and_only_what_is_known():
     both = book.cite([Citation(source="g", locator="para. 1", quote="q", credibility=3)])
     only_source = book.cite([Citation(source="g", locator="para. 2", quote="q")])
     assert both.html == (
-        '<i>Graded</i>, para. 1 <span class="grade" title="Admiralty grade: source '
+        '<i>Graded</i>, para.\u00a01 <span class="grade" title="Admiralty grade: source '
         'reliability C, information credibility 3">[C3]</span>.'
     )
     assert only_source.html.endswith(">[C]</span>.")
     plain = Notebook({"g": graded}, show_quotes=False)
     assert "grade" not in plain.cite([Citation(source="g", locator="p. 1", quote="q")]).html
+
+
+def test_with_quotes_hidden_a_source_and_locator_is_cited_once_per_note():
+    book = Notebook({"culp-2023": ARTICLE}, show_quotes=False)
+    same_place = [cite("culp-2023", "para. 9", "one"), cite("culp-2023", "para. 9", "two")]
+    note = book.cite([*same_place, cite("culp-2023", "para. 4", "three")])
+    assert note.html.count("para.\u00a09") == 1 and note.html.count("para.\u00a04") == 1
+
+
+def test_a_note_ends_with_one_period_placed_inside_the_quotation_marks():
+    book = Notebook({"culp-2023": ARTICLE}, show_quotes=True)
+    ends = book.cite([cite("culp-2023", quote="it ended in 1994.")])
+    assert ends.html.endswith("in 1994.</q>")
+    bare = book.cite([cite("culp-2023", quote="no stop")])
+    assert bare.html.endswith("no stop.</q>")
+    asked = book.cite([cite("culp-2023", quote="why?")])
+    assert asked.html.endswith("why?</q>")
+    two = book.cite([cite("culp-2023", "para. 1", "first."), cite("culp-2023", "para. 2", "b.")])
+    assert "first</q>; Culp" in two.html and two.html.endswith("b.</q>")
+
+
+def test_locators_keep_their_label_and_number_together():
+    assert full_note(REPORT, "p. 7").endswith("p.\u00a07")
+    assert short_note(ARTICLE, "paras. 3–4").endswith("paras.\u00a03–4")
+
+
+def test_urls_break_only_past_the_host():
+    note = full_note(source(URL="https://example.org/a/b.html"))
+    assert '<span class="url-head">https://example.org/</span>a/<wbr>b<wbr>.html' in note
