@@ -251,8 +251,8 @@ def date_view(when: When | None) -> View | None:
 
 def _settings(config: Config) -> dict[str, Any]:
     return {
-        "title": config.title,
-        "subtitle": config.subtitle,
+        "title": plain(config.title),  # typographic quotes and apostrophes, as in the text
+        "subtitle": plain(config.subtitle) if config.subtitle else None,
         "author": config.author,
         "name": config.name,
         "language": config.language,
@@ -272,7 +272,7 @@ def _section(section: Section, until: int) -> dict[str, Any]:
     return {
         "topic": {
             "id": topic.id,
-            "title": topic.title,
+            "title": plain(topic.title),
             "order": topic.order,
             "summary": topic.summary,
         },

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from briefgen.markup import plain
 from briefgen.pipeline import build
 from tests.conftest import REPO, edit
 
@@ -18,7 +19,8 @@ from tests.conftest import REPO, edit
 def analyst(tmp_path_factory: pytest.TempPathFactory) -> tuple[PdfReader, str, list[str]]:
     out = tmp_path_factory.mktemp("analyst")
     built = build(REPO / "briefgen.yaml", audiences=["analyst"], out_dir=out)
-    sections = [topic.title for topic in built.brief.topics if topic.id != "key-judgments"]
+    # headings as a reader sees them: typographic apostrophes ("Russia’s")
+    sections = [plain(t.title) for t in built.brief.topics if t.id != "key-judgments"]
     html = (out / "csto-brief-analyst.html").read_text(encoding="utf-8")
     return PdfReader(out / "csto-brief-analyst.pdf"), html, sections
 
