@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+
 from briefgen import __version__
 from briefgen.yamlread import Document, Marks, NodePath
 
@@ -35,8 +37,9 @@ def cache_dir() -> Path | None:
         return None
     if setting:
         return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "briefgen"
+    # The platform's own place: ~/.cache (or $XDG_CACHE_HOME) on Linux,
+    # ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows.
+    return platformdirs.user_cache_path("briefgen", appauthor=False)
 
 
 def cached(path: Path, raw: bytes, parse: Callable[[], Document]) -> Document:

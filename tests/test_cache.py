@@ -66,6 +66,17 @@ def test_the_cache_lives_outside_the_project(project, monkeypatch, tmp_path):
     assert not [p for p in root.rglob("*") if "cache" in p.name.lower()]
 
 
+def test_the_cache_folder_is_the_platforms_own(monkeypatch):
+    import platformdirs
+
+    from briefgen.cache import cache_dir
+
+    monkeypatch.delenv("BRIEFGEN_CACHE", raising=False)
+    assert cache_dir() == platformdirs.user_cache_path("briefgen", appauthor=False)
+    monkeypatch.setenv("BRIEFGEN_CACHE", "off")
+    assert cache_dir() is None
+
+
 def test_an_entry_is_data_that_cannot_run_code(project, monkeypatch, tmp_path):
     """An entry someone else wrote (a pickle, or JSON of another shape) is ignored, never run."""
     import pickle
