@@ -130,7 +130,4 @@ class Suggester:
         self, name: str, known: Sequence[str], cutoff: float = 0.6, otherwise: str | None = None
     ) -> str | None:
         """The hint "did you mean 'x'?", else `otherwise`, while the budget lasts."""
-        if self.left <= 0:
-            return otherwise
-        self.left -= 1
-        return did_you_mean(name, known, cutoff, otherwise)
+        return meant(self.closest(name, known, cutoff), otherwise)
