@@ -5,6 +5,12 @@ Python values ourselves, accepting only the standard scalar, sequence and
 mapping tags. Anything that would construct a Python object is refused, dates
 stay strings (the models parse them), duplicate keys are errors, and alias
 expansion is bounded so an alias bomb fails fast.
+
+PyYAML reads YAML 1.1; editors (and their schema checks) read YAML 1.2. The two
+disagree about some unquoted words and numbers: `yes`, `no`, `on` and `off` are
+booleans in 1.1 and text in 1.2, `1:30` is 90 in 1.1, `010` is 8 in 1.1 and 10
+in 1.2, `1e3` is text in 1.1 and a number in 1.2. Such a value is refused with a
+hint to quote it, so briefgen and the editor never read a file differently.
 """
 
 from __future__ import annotations
@@ -38,6 +44,18 @@ _SCALARS = {
     "tag:yaml.org,2002:null": yaml.constructor.SafeConstructor.construct_yaml_null,
 }
 _PLAIN_TAGS = set(_SCALARS)
+_YAML12 = (  # YAML 1.2's core schema: how an editor reads a plain (unquoted) scalar
+    ("null", re.compile(r"~|null|Null|NULL|")),
+    ("bool", re.compile(r"true|True|TRUE|false|False|FALSE")),
+    ("int", re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")),
+    (
+        "float",
+        re.compile(
+            r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+        ),
+    ),
+)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
@@ -200,6 +218,65 @@ def _syntax_hint(problem: str, line: str) -> str | None:
     return None
 
 
+def yaml12(text: str) -> Any:
+    """What YAML 1.2's core schema (an editor) makes of a plain scalar `text`."""
+    kind = next((kind for kind, form in _YAML12 if form.fullmatch(text)), "str")
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return text.lower() == "true"
+    if kind == "int":
+        return int(text, 0) if text[:2] in ("0o", "0x") else int(text)
+    if kind == "float":
+        lowered = text.lower()
+        if lowered.endswith((".inf", ".nan")):
+            return float(lowered.replace(".", ""))
+        return float(text)
+    return text
+
+
+def _agree_with_editors(text: str, value: Any, where: Where) -> None:
+    """Refuse a plain scalar that YAML 1.1 (PyYAML) and YAML 1.2 (editors) read differently."""
+    editor = yaml12(text)
+    if _same(value, editor):
+        return
+    quoted = f'"{text}"'
+    if isinstance(value, bool) and isinstance(editor, str):
+        raise BriefError(
+            f"{text!r} is ambiguous: older YAML reads it as {str(value).lower()}, "
+            f"editors as the word {quoted}",
+            where,
+            f"write {str(value).lower()} for a yes/no setting, or {quoted} (quoted) for the word",
+        )
+    number = editor if isinstance(editor, int | float) else value
+    raise BriefError(
+        f"{text!r} is ambiguous: older YAML reads it as {_shown(value)}, "
+        f"editors as {_shown(editor)}",
+        where,
+        f"write {quoted} (quoted) for text, or {_plain(number)} for the number",
+    )
+
+
+def _same(one: Any, other: Any) -> bool:
+    if type(one) is not type(other):
+        return False
+    if isinstance(one, float) and one != one:  # NaN
+        return other != other
+    return bool(one == other)
+
+
+def _plain(number: float) -> str:
+    return f"{number:g}" if isinstance(number, float) else str(number)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f'the text "{value}"'
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"the number {_plain(value)}"
+
+
 class _Builder:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -248,9 +325,12 @@ class _Builder:
         if node.tag == "tag:yaml.org,2002:int" and len(node.value) > 40:
             raise BriefError("number is too large", self._where(node))
         try:
-            return _SCALARS[node.tag](_CONSTRUCTOR, node)
+            value = _SCALARS[node.tag](_CONSTRUCTOR, node)
         except (ValueError, yaml.YAMLError) as exc:
             raise BriefError(f"invalid value {node.value!r}", self._where(node)) from exc
+        if not node.style:  # plain, unquoted (PyYAML says None, libyaml '')
+            _agree_with_editors(node.value, value, self._where(node))
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: NodePath) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -125,7 +125,7 @@ def test_missing_configuration_file(project):
 
 def test_configuration_errors_name_the_line(project):
     project()
-    edit(Path("briefgen.yaml"), "author: Test Desk\n", "author: Test Desk\nshow_qoutes: no\n")
+    edit(Path("briefgen.yaml"), "author: Test Desk\n", "author: Test Desk\nshow_qoutes: false\n")
     assert problems() == [
         "briefgen.yaml:4:1: unknown field 'show_qoutes' (did you mean 'show_quotes'?)"
     ]

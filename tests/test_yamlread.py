@@ -27,11 +27,76 @@ def error(text: str) -> str:
 
 
 def test_values_and_positions():
-    doc = parse_yaml("a: 1\nb:\n  - when: 2022-01-05\n    ok: yes\n", F)
+    doc = parse_yaml("a: 1\nb:\n  - when: 2022-01-05\n    ok: true\n", F)
     assert doc.data == {"a": 1, "b": [{"when": "2022-01-05", "ok": True}]}
     assert str(doc.marks.where(("b", 0, "when"))) == "f.yaml:3:11"
     assert str(doc.marks.where(("b", 0, "when"), key=True)) == "f.yaml:3:5"
     assert str(doc.marks.where(("b", 0, "missing"))) == "f.yaml:3:5"
+
+
+@pytest.mark.parametrize(
+    ("text", "older", "editors"),
+    [
+        ("yes", "true", 'the word "yes"'),
+        ("No", "false", 'the word "No"'),
+        ("on", "true", 'the word "on"'),
+        ("OFF", "false", 'the word "OFF"'),
+        ("1:30", "the number 90", 'the text "1:30"'),  # sexagesimal
+        ("1:30.5", "the number 90.5", 'the text "1:30.5"'),
+        ("010", "the number 8", "the number 10"),  # octal in 1.1, decimal in 1.2
+        ("09", 'the text "09"', "the number 9"),
+        ("0b101", "the number 5", 'the text "0b101"'),
+        ("1_000", "the number 1000", 'the text "1_000"'),
+        ("1e3", 'the text "1e3"', "the number 1000"),
+        ("0o17", 'the text "0o17"', "the number 15"),
+    ],
+)
+def test_words_and_numbers_that_yaml_1_1_and_editors_read_differently_are_refused(
+    text, older, editors
+):
+    message = error(f"title: x\nvalue: {text}\n")
+    assert message.startswith(
+        f"f.yaml:2:8: '{text}' is ambiguous: older YAML reads it as {older}, editors as {editors}"
+    )
+    assert f'"{text}" (quoted)' in message
+
+
+def test_the_hint_names_the_setting_or_the_number_to_write():
+    assert error("show: yes\n").endswith(
+        '(write true for a yes/no setting, or "yes" (quoted) for the word)'
+    )
+    assert error("n: 1:30\n").endswith('(write "1:30" (quoted) for text, or 90 for the number)')
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('"yes"', "yes"),
+        ("'on'", "on"),
+        ("|\n  no\n", "no\n"),
+        ("true", True),
+        ("False", False),
+        ("~", None),
+        ("null", None),
+        ("12", 12),
+        ("-3", -3),
+        ("+1", 1),
+        ("0", 0),
+        ("0x1F", 31),
+        ("1.5", 1.5),
+        ("1.0e+3", 1000.0),
+        (".inf", float("inf")),
+        ("2022-01-05", "2022-01-05"),
+        ("y", "y"),
+        ("hello world", "hello world"),
+    ],
+)
+def test_values_both_yaml_versions_agree_on_are_read(text, value):
+    assert parse_yaml(f"value: {text}\n", F).data == {"value": value}
+
+
+def test_keys_are_text_in_both_versions():
+    assert parse_yaml("on: 1\nyes: 2\n", F).data == {"on": 1, "yes": 2}
 
 
 def test_python_object_tags_are_refused():
