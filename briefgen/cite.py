@@ -23,6 +23,7 @@ from briefgen.model import Citation, Name, Source
 
 _CONTAINED_TYPES = re.compile(r"^(article|entry|chapter|post|paper-conference|review|webpage)")
 _ITALIC_TITLE_TYPES = ("book", "report", "thesis", "pamphlet", "manuscript")
+_SECTIONED_TYPES = ("article-newspaper", "article-magazine")
 _LEADING_ARTICLE = re.compile(r"^(a|an|the)\s+", re.IGNORECASE)
 _DOUBLE_TO_SINGLE = str.maketrans({"“": "‘", "”": "’"})
 # CSL's title-case stop words: lower case inside a title unless first, last or after a colon.
@@ -159,11 +160,15 @@ def grade(source: Source, citation: Citation) -> Markup:
 def full_note(source: Source, locator: str | None = None) -> Markup:
     """The first-citation note: Author, “Title,” <i>Journal</i> 14, no. 2 (June 2023): 7, DOI."""
     parts: list[Markup] = []
-    if source.author:
-        parts.append(escape(_names(source.author)))
+    creators, role = _creators(source)
+    if creators:
+        parts.append(escape(_names(creators, role=role)))
     parts.append(_title(source, note=True))
     if source.type == "article-journal":
         parts.append(_journal_issue(source, locator or source.page))
+        locator = None
+    elif _is_chapter(source):
+        parts.extend(_chapter_facts(source, locator or source.page, note=True))
         locator = None
     elif _is_book_like(source):
         parts.extend(_book_facts(source, note=True))
@@ -178,8 +183,9 @@ def full_note(source: Source, locator: str | None = None) -> Markup:
 def short_note(source: Source, locator: str | None = None) -> Markup:
     """The repeat-citation note: Author, “Short Title,” locator."""
     parts: list[Markup] = []
-    if source.author:
-        parts.append(escape(_short_names(source.author)))
+    creators, _ = _creators(source)
+    if creators:
+        parts.append(escape(_short_names(creators)))
     elif source.type == "webpage" and source.container_title:
         parts.append(escape(source.container_title))
     parts.append(_title(source, note=True, short=True))
@@ -191,16 +197,21 @@ def short_note(source: Source, locator: str | None = None) -> Markup:
 def bibliography_entry(source: Source) -> Markup:
     """Author. “Title.” Container, Date. URL. Note."""
     sentences: list[Markup] = []
-    if source.author:
-        sentences.append(escape(_names(source.author, invert_first=True)))
+    creators, role = _creators(source)
+    if creators:
+        sentences.append(escape(_names(creators, invert_first=True, role=role)))
     elif source.type == "webpage" and source.container_title:
         sentences.append(escape(source.container_title))
     sentences.append(_title(source, note=False))
     if source.type == "article-journal":
         sentences.append(_journal_issue(source, source.page))
+    elif _is_chapter(source):
+        sentences.extend(_chapter_facts(source, source.page, note=False))
     elif _is_book_like(source):
         sentences.extend(_book_facts(source, note=False))
     else:
+        if _section(source):
+            sentences.append(escape(_section(source)))
         publication = Markup(", ").join(_periodical_facts(source, note=False))
         if publication:
             sentences.append(publication)
@@ -215,17 +226,23 @@ def bibliography_entry(source: Source) -> Markup:
     return end_sentence(text)
 
 
-def bibliography_key(source: Source) -> tuple[str, str, str]:
-    """Sort by first author's family name without particles, else by title without an article."""
-    if source.author:
-        first = source.author[0]
+def bibliography_key(source: Source) -> tuple[str, str, str, str]:
+    """Sort by first author's (or editor's) family name without particles, else by title.
+
+    One author's works go by title, as CMOS 14.68 and citeproc sort them; a
+    leading article never counts.
+    """
+    creators, _ = _creators(source)
+    title = _LEADING_ARTICLE.sub("", source.title)
+    if creators:
+        first = creators[0]
         lead = first.literal or _split_particle(first.family or "")[1] or first.given or ""
         given = first.given or ""
     elif source.type == "webpage" and source.container_title:
         lead, given = source.container_title, ""
     else:
-        lead, given = _LEADING_ARTICLE.sub("", source.title), ""
-    return (lead.casefold(), given.casefold(), str(source.issued or ""))
+        lead, given = title, ""
+    return (lead.casefold(), given.casefold(), title.casefold(), str(source.issued or ""))
 
 
 def chicago_date(when: When) -> str:
@@ -297,6 +314,15 @@ def _month_year(when: When) -> str:
     return f"{MONTHS[start.month - 1]} {start.year}" if start.month else str(start.year)
 
 
+def _section(source: Source) -> str | None:
+    """A newspaper's or magazine's section ('Business'), printed before the periodical's name."""
+    return source.section if source.type in _SECTIONED_TYPES else None
+
+
+def _is_chapter(source: Source) -> bool:
+    return source.type == "chapter" and bool(source.container_title)
+
+
 def _is_book_like(source: Source) -> bool:
     return source.type in _ITALIC_TITLE_TYPES and not source.container_title
 
@@ -316,16 +342,20 @@ def _journal_issue(source: Source, pages: str | None) -> Markup:
 
 
 def _book_facts(source: Source, *, note: bool) -> list[Markup]:
-    """Genre and number, edition, then '(Place: Publisher, Year)' in a note or a sentence."""
+    """Genre and number, edition, editors, translators, series, then '(Place: Publisher, Year)'."""
     facts: list[Markup] = []
     series = " ".join(filter(None, [source.genre, source.number]))
     if series:
         facts.append(escape(series if note else headline_case(series)))
     if source.edition:
         facts.append(escape(_edition(source.edition)))
-    publisher = ": ".join(filter(None, [source.publisher_place, source.publisher]))
-    year = str(source.issued.start.year) if source.issued else ""
-    imprint = ", ".join(filter(None, [publisher, year]))
+    if source.author and source.editor:  # without an author the editors stand first
+        facts.append(escape(("ed. " if note else "Edited by ") + _names(source.editor)))
+    if source.translator:
+        facts.append(escape(("trans. " if note else "Translated by ") + _names(source.translator)))
+    if source.collection_title:  # the series, in roman
+        facts.append(escape(source.collection_title))
+    imprint = _imprint(source)
     if not note:
         return facts + ([escape(imprint)] if imprint else [])
     if imprint and facts:
@@ -335,9 +365,41 @@ def _book_facts(source: Source, *, note: bool) -> list[Markup]:
     return facts
 
 
+def _chapter_facts(source: Source, pages: str | None, *, note: bool) -> list[Markup]:
+    """The book a chapter is in, its editors and imprint, and the pages.
+
+    Note: 'in <i>Book</i>, ed. Ann Roe (London: Routledge, 2019), 12'.
+    Bibliography: 'In <i>Book</i>, edited by Ann Roe, 10–30' and 'London: Routledge, 2019'.
+    """
+    book = [Markup("{} <i>{}</i>").format("in" if note else "In", source.container_title)]
+    if source.edition:
+        book.append(escape(_edition(source.edition)))
+    if source.author and source.editor:  # without an author the editors stand first
+        book.append(escape(("ed. " if note else "edited by ") + _names(source.editor)))
+    if source.translator:
+        book.append(escape(("trans. " if note else "translated by ") + _names(source.translator)))
+    imprint = _imprint(source)
+    if note and imprint:
+        book[-1] += Markup(" ({})").format(imprint)
+    if pages:
+        book.append(format_locator(pages.replace("-", "–")))
+    if note:
+        return book
+    return [Markup(", ").join(book)] + ([escape(imprint)] if imprint else [])
+
+
+def _imprint(source: Source) -> str:
+    """'London: Routledge, 2019': place, publisher and year, as far as they are known."""
+    publisher = ": ".join(filter(None, [source.publisher_place, source.publisher]))
+    year = str(source.issued.start.year) if source.issued else ""
+    return ", ".join(filter(None, [publisher, year]))
+
+
 def _periodical_facts(source: Source, *, note: bool) -> list[Markup]:
-    """Container (italic, or roman for a website), publisher and date."""
+    """Section (in a note), container (italic, or roman for a website), publisher and date."""
     facts: list[Markup] = []
+    if note and _section(source):
+        facts.append(escape(_section(source)))
     if source.genre and not source.container_title:
         facts.append(escape(source.genre))
     if source.container_title:
@@ -436,13 +498,25 @@ def _capitalise_first(text: Markup) -> Markup:
     return text
 
 
-def _names(names: Sequence[Name], invert_first: bool = False) -> str:
+def _creators(source: Source) -> tuple[Sequence[Name], str]:
+    """Who stands first in a note or entry: the authors, else the editors, with 'ed.' or 'eds.'."""
+    if source.author:
+        return source.author, ""
+    if source.editor:
+        return source.editor, "ed." if len(source.editor) == 1 else "eds."
+    return [], ""
+
+
+def _names(names: Sequence[Name], invert_first: bool = False, role: str = "") -> str:
+    """'Ann Roe and Jun Kim', 'Roe, Ann, and Jun Kim'; a role follows: 'Roe, Ann, ed.'."""
     shown = [_inverted(n) if invert_first and i == 0 else n.display() for i, n in enumerate(names)]
     if len(shown) == 1:
-        return shown[0]
-    if len(shown) == 2:
-        return f"{shown[0]}{',' if invert_first else ''} and {shown[1]}"
-    return ", ".join(shown[:-1]) + f", and {shown[-1]}"
+        text = shown[0]
+    elif len(shown) == 2:
+        text = f"{shown[0]}{',' if invert_first else ''} and {shown[1]}"
+    else:
+        text = ", ".join(shown[:-1]) + f", and {shown[-1]}"
+    return f"{text}, {role}" if role else text
 
 
 def _short_names(names: Sequence[Name]) -> str:

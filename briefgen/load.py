@@ -19,6 +19,7 @@ from briefgen.errors import BriefError, Problem, Where, did_you_mean
 from briefgen.invalid import sentence
 from briefgen.model import (
     SOURCES_FILE,
+    Archived,
     AudienceSettings,
     Brief,
     Citation,
@@ -47,6 +48,7 @@ _ALL_FIELDS = sorted(
             Config,
             AudienceSettings,
             Source,
+            Archived,
             Name,
             Citation,
             Version,

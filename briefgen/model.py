@@ -16,7 +16,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from briefgen.dates import When
-from briefgen.errors import Where
+from briefgen.errors import Where, did_you_mean
 from briefgen.markup import first_sentence, plain
 from briefgen.yamlread import Marks, NodePath
 
@@ -51,6 +51,18 @@ CREDIBILITY = {
     6: "truth cannot be judged",
 }
 """The Admiralty grades of a piece of information's credibility."""
+
+CslType = Literal[
+    "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book",
+    "broadcast", "chapter", "classic", "collection", "dataset", "document", "entry",
+    "entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic", "hearing",
+    "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture",
+    "musical_score", "pamphlet", "paper-conference", "patent", "performance", "periodical",
+    "personal_communication", "post", "post-weblog", "regulation", "report", "review",
+    "review-book", "software", "song", "speech", "standard", "thesis", "treaty", "webpage",
+]  # fmt: skip
+CSL_TYPES: tuple[str, ...] = get_args(CslType)
+"""The item types of CSL 1.0.2, the only values a source's `type` may take."""
 
 SOURCES_FILE = "sources.yaml"
 """The file in the fact folder that holds the sources."""
@@ -129,16 +141,32 @@ class Name(BaseModel):
         return self.literal or self.family or self.given or ""
 
 
+class Archived(Located):
+    """A source's archived text: the digest of `<archive>/<id>.txt`, and where it came from."""
+
+    sha256: str = Field(
+        pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the archived file's bytes, 64 hex digits"
+    )
+    retrieved: When | None = Field(
+        default=None, description="when the text was fetched or copied; omitted when unknown"
+    )
+    origin: str | None = Field(
+        default=None, min_length=1, max_length=2000, description="the URL or file it came from"
+    )
+
+
 class Source(Located):
     """One bibliographic record, with CSL-JSON field names where they exist."""
 
     id: Id
-    type: str = Field(
-        default="document", description="CSL item type, e.g. article-newspaper, report"
+    type: CslType = Field(
+        default="document", description="CSL 1.0.2 item type, e.g. article-newspaper, report"
     )
     title: Text
     title_short: str | None = Field(default=None, alias="title-short")
     author: list[Name] = Field(default_factory=list)
+    editor: list[Name] = Field(default_factory=list)
+    translator: list[Name] = Field(default_factory=list)
     container_title: str | None = Field(default=None, alias="container-title")
     publisher: str | None = None
     publisher_place: str | None = Field(default=None, alias="publisher-place")
@@ -155,10 +183,37 @@ class Source(Located):
     number: str | None = Field(default=None, description="report or document number")
     edition: str | None = None
     collection_title: str | None = Field(default=None, alias="collection-title")
+    section: str | None = Field(
+        default=None, description="the section of a newspaper or magazine, e.g. Business"
+    )
     note: str | None = None
+    citation_key: str | None = Field(
+        default=None,
+        alias="citation-key",
+        description="the key a reference manager cites the item by (Better BibTeX); not printed",
+    )
+    zotero_uri: str | None = Field(
+        default=None,
+        alias="zotero-uri",
+        description="the Zotero item URI an import took the record from; not printed",
+    )
     reliability: Literal["A", "B", "C", "D", "E", "F"] | None = Field(
         default=None, description="Admiralty source reliability: A reliable ... F cannot be judged"
     )
+    archived: Archived | None = Field(
+        default=None, description="the archived copy's digest (`briefgen sources archive`)"
+    )
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _csl_type(cls, value: object) -> object:
+        """A CSL item type, or a plain refusal that names the closest one."""
+        if isinstance(value, str) and value.strip() in CSL_TYPES:
+            return value.strip()
+        if not isinstance(value, str):
+            raise ValueError(f"must be a CSL item type such as 'report', not {value!r}")
+        hint = did_you_mean(value.strip(), CSL_TYPES, otherwise="see CSL 1.0.2's item types")
+        raise ValueError(f"is {value!r}, not a CSL item type ({hint})")
 
 
 class Citation(Located):
@@ -359,6 +414,11 @@ class Config(Located):
     facts: str = "facts"
     templates: str = "templates"
     output: str = "out"
+    archive: str = Field(
+        default="sources",
+        description="folder of archived source texts, <source id>.txt; it may lie outside "
+        "the project, as it is only read (verify-quotes)",
+    )
     template: str = "brief.html.j2"
     stylesheet: str | list[str] = Field(
         default="brief.css", description="one stylesheet, or several applied in order"
@@ -407,6 +467,7 @@ class Folders:
     facts: Path
     templates: Path
     output: Path
+    archive: Path
 
     @property
     def sources(self) -> Path:
@@ -416,7 +477,13 @@ class Folders:
     @classmethod
     def of(cls, config: Config, root: Path) -> Folders:
         """The folders `config` names, for a configuration in the folder `root`."""
-        return cls(root, root / config.facts, root / config.templates, root / config.output)
+        return cls(
+            root,
+            root / config.facts,
+            root / config.templates,
+            root / config.output,
+            root / config.archive,
+        )
 
 
 @dataclass

@@ -84,9 +84,9 @@ def test_impossible_date(project):
 def test_problems_in_several_files_are_all_reported(project):
     project()
     edit(TOPIC, "date: 2011-03-14", "date: 2011-13-01")
-    edit(Path("facts/sources.yaml"), "  issued: 2019\n", "  issued: 2019\n  editor: nobody\n")
+    edit(Path("facts/sources.yaml"), "  issued: 2019\n", "  issued: 2019\n  editon: second\n")
     assert problems() == [
-        "facts/sources.yaml:15:3: unknown field 'editor' (did you mean 'edition'?)",
+        "facts/sources.yaml:15:3: unknown field 'editon' (did you mean 'edition'?)",
         "facts/treaty.yaml:8:11: 'date' of fact 1: impossible date '2011-13-01': "
         "there is no month 13",
     ]

@@ -1,12 +1,21 @@
 """Import sources from a CSL-JSON export (Zotero, Better BibTeX) into `sources.yaml`.
 
 `import_csl` reads the export and the brief's sources file and merges them
-without touching disk: items with a new id become records appended to the
-file's text, so its comments and layout stay as they were; items whose id is
-already there are compared field by field, and where they differ our value is
-kept and the difference reported. `write_import` then writes the result
-atomically. CSL fields briefgen does not model are reported, never dropped
-silently.
+without touching disk: new items become records appended to the file's text,
+so its comments and layout stay as they were; items the file already holds
+are compared field by field, and where they differ our value is kept and the
+difference reported. `write_import` then writes the result atomically. CSL
+fields briefgen does not model are reported, never dropped silently.
+
+Ids: a Zotero item URI becomes a readable id (`ruehl-2022-what`, see
+`readable_ids`) and is remembered in the record as `zotero-uri`; a citation
+key (Better BibTeX's id, or an item's `citation-key`) is kept as the id when it
+is a valid one, else split into one (`ruehl-what-would-potential-2022`) and
+remembered as `citation-key`. New ids are made unique against the file and the
+export, in export order. An item is the same as a record of the file when it
+has the record's `zotero-uri` or `citation-key`, its kept id, DOI or URL, or
+its title, year and first author: so importing an export twice adds nothing
+the second time.
 """
 
 from __future__ import annotations
@@ -18,13 +27,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from briefgen.confine import read_regular
+from briefgen.dates import When
 from briefgen.errors import BriefError, Problem, Where
 from briefgen.invalid import sentence
 from briefgen.load import sources_in
-from briefgen.model import SOURCES_FILE, Id, Name, Source
+from briefgen.model import SOURCES_FILE, Name, Source
+from briefgen.tools.readable_ids import is_zotero_uri, key_as_id, readable_id, unique
 from briefgen.write import write_outputs
 from briefgen.yamlread import decode_utf8, decode_yaml, parse_yaml
 
@@ -34,15 +45,13 @@ MODELLED = tuple(f.alias or name for name, f in Source.model_fields.items())
 ALIASES = {"shortTitle": "title-short"}
 """Zotero spellings of CSL fields."""
 
-NAME_FIELDS = ("author",)
+NAME_FIELDS = ("author", "editor", "translator")
 DATE_FIELDS = ("issued", "accessed")
 DATE_FORMS = ("date-parts", "raw", "literal")
 """The ways CSL writes one date, in the order they are preferred."""
 
-_ID = TypeAdapter(Id)
 _JSON_SPACE = " \t\n\r"
 _NO_WRAP = 1 << 30
-_ID_HINT = "use lower-case letters, digits, '.', '_' and '-'"
 _EXPORT_HINT = "export the items again as CSL JSON, a list of items"
 
 
@@ -87,10 +96,16 @@ class _Item:
 
 @dataclass(frozen=True)
 class _Imported:
-    """An export item as a checked source, with the fields left out of it."""
+    """An export item as a checked source, with the fields left out of it.
+
+    `own_id` says the id is the export's own (a valid citation key), so a
+    record with that id is this item; otherwise the id was made here and is
+    only a wish until `_with_unique_ids` makes sure no record has it.
+    """
 
     source: Source
     ignored: list[str]
+    own_id: bool
 
 
 def import_csl(sources_path: Path, csl_path: Path) -> ImportReport:
@@ -101,15 +116,15 @@ def import_csl(sources_path: Path, csl_path: Path) -> ImportReport:
     """
     before, existing = _read_sources(sources_path)
     imported = _check_items(_read_csl(csl_path))
-    ours = {source.id: source for source in reversed(existing)}  # the first of duplicates wins
-    added: list[_Imported] = []
+    known = _Known(existing)
+    fresh: list[_Imported] = []
     unchanged: list[str] = []
     conflicts: list[Conflict] = []
     not_merged: dict[str, list[str]] = {}
     for item in imported:
-        mine = ours.get(item.source.id)
+        mine = known.record_of(item)
         if mine is None:
-            added.append(item)
+            fresh.append(item)
             continue
         differences, only_theirs = _compare(mine, item.source)
         conflicts += differences
@@ -117,6 +132,7 @@ def import_csl(sources_path: Path, csl_path: Path) -> ImportReport:
             unchanged.append(mine.id)
         if only_theirs:
             not_merged[mine.id] = only_theirs
+    added = _with_unique_ids(fresh, {source.id for source in existing})
     after = before + _appended(before, [item.source for item in added])
     if added:
         _check_appended(after, sources_path, [item.source for item in added])
@@ -229,11 +245,13 @@ def _check_items(items: list[_Item]) -> list[_Imported]:
         except BriefError as exc:
             problems += exc.problems
             continue
-        earlier = first.setdefault(checked.source.id, item)
+        source = checked.source
+        identity = source.zotero_uri or source.citation_key or source.id
+        earlier = first.setdefault(identity, item)
         if earlier is not item:
             problems.append(
                 Problem(
-                    f"item {item.number}: duplicate id {checked.source.id!r}",
+                    f"item {item.number}: duplicate id {identity!r}",
                     item.where,
                     f"first given by item {earlier.number}, line {earlier.where.line}",
                 )
@@ -251,44 +269,95 @@ def _to_source(item: _Item) -> _Imported:
         raise BriefError(
             f"item {item.number} is not an object", item.where, "each item is {...} with an id"
         )
-    source_id = _checked_id(item)
+    export_id = _export_id(item)
     record, ignored = _csl_to_record(item.value)
+    key = record.get("citation-key")
+    if is_zotero_uri(export_id):
+        record["zotero-uri"] = export_id.strip()
+    elif not isinstance(key, str) or not key.strip():
+        key = record["citation-key"] = export_id
+    wish = key_as_id(key) if isinstance(key, str) else None
+    record["id"] = wish or "pending"  # a made id needs the checked record: below
     try:
         source = Source.model_validate(record)
     except ValidationError as exc:
-        label = f"item {item.number} ({source_id!r})"
+        label = f"item {item.number} ({export_id!r})"
         problems = [Problem(f"{label}: {sentence(error)}", item.where) for error in exc.errors()]
         raise BriefError(problems=problems) from exc
-    return _Imported(source, ignored)
+    if wish is None:
+        source = source.model_copy(update={"id": readable_id(source)})
+    if source.citation_key == source.id:  # the id says it: no need to say it twice
+        source = source.model_copy(update={"citation_key": None})
+    return _Imported(source, ignored, own_id=wish is not None and wish == key)
 
 
-def _checked_id(item: _Item) -> str:
+def _export_id(item: _Item) -> str:
+    """The item's id as the export gives it: a URI, a citation key or an id."""
     if "id" not in item.value:
         raise BriefError(f"item {item.number} has no 'id'", item.where, "give every item an id")
-    source_id = item.value["id"]
-    if not isinstance(source_id, str):
+    export_id = item.value["id"]
+    if isinstance(export_id, str) and not export_id.strip():
+        raise BriefError(f"item {item.number}: id is empty", item.where, "give every item an id")
+    if not isinstance(export_id, str):
         raise BriefError(
-            f"item {item.number}: id {source_id!r} is not text",
+            f"item {item.number}: id {export_id!r} is not text",
             item.where,
             "give the item a text id such as 'smith-2021-gazette'",
         )
-    try:
-        return _ID.validate_python(source_id)
-    except ValidationError:
-        suggestion = _suggest_id(source_id)
-        hint = f"{_ID_HINT}, e.g. {suggestion!r}" if suggestion else _ID_HINT
-        raise BriefError(
-            f"item {item.number}: {source_id!r} is not a valid briefgen id", item.where, hint
-        ) from None
+    return export_id
 
 
-def _suggest_id(value: object) -> str | None:
-    """A valid id close to `value` ('Culp2023' -> 'culp2023'), if there is one."""
-    slug = re.sub(r"[^a-z0-9._-]+", "-", str(value).lower()).strip("-._")
-    try:
-        return _ID.validate_python(slug)
-    except ValidationError:
+class _Known:
+    """The records of the sources file, found by everything that tells an item is one of them."""
+
+    def __init__(self, sources: list[Source]) -> None:
+        self._by: dict[tuple[str, str], Source] = {}
+        for source in sources:  # of duplicates, the first wins
+            for clue in _clues(source, own_id=True):
+                self._by.setdefault(clue, source)
+
+    def record_of(self, item: _Imported) -> Source | None:
+        """The record that is `item`, if the file has one."""
+        for clue in _clues(item.source, own_id=item.own_id):
+            if clue in self._by:
+                return self._by[clue]
         return None
+
+
+def _clues(source: Source, *, own_id: bool) -> list[tuple[str, str]]:
+    """What identifies a source, surest first: its Zotero URI, key, id, DOI, URL, title."""
+    clues = [("zotero-uri", source.zotero_uri), ("citation-key", source.citation_key)]
+    if own_id:
+        clues.append(("id", source.id))
+    if source.DOI:
+        doi = re.sub(r"^https?://(dx\.)?doi\.org/", "", source.DOI.strip(), flags=re.I)
+        clues.append(("DOI", doi.lower()))
+    if source.URL:
+        clues.append(("URL", source.URL.strip().rstrip("/")))
+    if source.issued:
+        first = (source.author or source.editor or [Name()])[0].short()
+        year = source.issued.start.year
+        clues.append(("work", f"{_comparable(source.title).casefold()}|{year}|{first.casefold()}"))
+    return [(kind, value) for kind, value in clues if value]
+
+
+def _with_unique_ids(fresh: list[_Imported], taken: set[str]) -> list[_Imported]:
+    """New items, made ids changed where needed so no two records share one.
+
+    Kept ids (citation keys) are claimed first; made ids then take a '-b',
+    '-c', ... suffix in export order, so the same export always gives the same ids.
+    """
+    claimed = taken | {item.source.id for item in fresh if item.own_id}
+    result: list[_Imported] = []
+    for item in fresh:
+        if item.own_id:
+            result.append(item)
+            continue
+        new_id = unique(item.source.id, claimed)
+        claimed.add(new_id)
+        source = item.source.model_copy(update={"id": new_id})
+        result.append(_Imported(source, item.ignored, own_id=False))
+    return result
 
 
 def _csl_to_record(item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -297,6 +366,8 @@ def _csl_to_record(item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     ignored: list[str] = []
     for key, value in item.items():
         target = ALIASES.get(key, key)
+        if key == "id":
+            continue  # the caller decides the id
         if key in ALIASES and target in item:
             if item[target] != value:
                 ignored.append(key)
@@ -345,11 +416,44 @@ def _date(value: Any, name: str, ignored: list[str]) -> Any:
         if key not in DATE_FORMS:
             ignored.append(f"{name}.{key}")
     if "date-parts" in value:
-        return {"date-parts": value["date-parts"]}
+        return {"date-parts": _without_seasons(value["date-parts"], name, ignored)}
     for form in DATE_FORMS[1:]:
         if form in value:
-            return value[form]  # validated as text: 2023-02-27, 2023-02 or 2023
+            return _year_of_text(value[form], f"{name}.{form}", ignored)
     return value
+
+
+def _without_seasons(parts: Any, name: str, ignored: list[str]) -> Any:
+    """Date parts with a season for a month (13-24, as citeproc writes it) cut to the year."""
+    if not isinstance(parts, list):
+        return parts
+    kept = []
+    for part in parts:
+        season = isinstance(part, list) and len(part) > 1 and str(part[1]).isdigit()
+        if season and int(part[1]) > 12:
+            part = part[:1]
+            if f"{name}.season" not in ignored:
+                ignored.append(f"{name}.season")
+        kept.append(part)
+    return kept
+
+
+def _year_of_text(text: Any, label: str, ignored: list[str]) -> Any:
+    """A raw or literal date: as it is if briefgen reads it, else its one year, if it has one.
+
+    'Spring 2023' keeps 2023 (and the loss is reported); text without a single
+    year is left to validation, which says what is wrong.
+    """
+    if not isinstance(text, str):
+        return text
+    try:
+        When.parse(text)
+    except ValueError:
+        years = set(re.findall(r"(?<!\d)\d{4}(?!\d)", text))
+        if len(years) == 1:
+            ignored.append(label)
+            return years.pop()
+    return text
 
 
 def _compare(ours: Source, theirs: Source) -> tuple[list[Conflict], list[str]]:
@@ -363,7 +467,7 @@ def _compare(ours: Source, theirs: Source) -> tuple[list[Conflict], list[str]]:
         mine, other = getattr(ours, name), getattr(theirs, name)
         if not _given(ours, name):
             only_theirs.append(key)
-        elif _comparable(mine) != _comparable(other):
+        elif _comparable(mine, key) != _comparable(other, key):
             conflicts.append(Conflict(ours.id, key, _shown(mine), _shown(other)))
     return conflicts, only_theirs
 
@@ -373,10 +477,10 @@ def _given(source: Source, name: str) -> bool:
     return name in source.model_fields_set and value is not None and value != []
 
 
-def _comparable(value: Any) -> Any:
-    """A value with the differences that do not matter taken out: runs of spaces."""
+def _comparable(value: Any, key: str = "") -> Any:
+    """A value with the differences that do not matter taken out: runs of spaces, a DOI's case."""
     if isinstance(value, str):
-        return " ".join(value.split())
+        return " ".join(value.lower().split() if key == "DOI" else value.split())
     if isinstance(value, list):
         return [tuple(_comparable(getattr(name, f)) for f in Name.model_fields) for name in value]
     return value
