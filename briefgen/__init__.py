@@ -1,3 +1,3 @@
 """briefgen: sourced briefing documents from curated fact files."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

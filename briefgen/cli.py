@@ -303,21 +303,34 @@ def _report_round(round_: object) -> None:
     _echo(f"done in {round_.seconds:.2f} s; watching")
 
 
+class CiService(StrEnum):
+    github = "github"
+    gitlab = "gitlab"
+
+
 @app.command()
-def matrix(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """Print the audience builds as JSON, for a CI job matrix."""
+def matrix(
+    config: ConfigOption = DEFAULT_CONFIG,
+    service: Annotated[
+        CiService,
+        typer.Option(
+            "--for",
+            help="github: a job matrix as JSON; gitlab: a child pipeline with a job per audience.",
+        ),
+    ] = CiService.github,
+) -> None:
+    """Print the audience builds as a CI matrix or child pipeline.
+
+    `--for github` (the default) prints a GitHub Actions matrix as one line of
+    JSON; `--for gitlab` prints a GitLab child pipeline with one job per audience.
+    """
     with _reported():
-        import json
-
         from briefgen.audience import audiences
+        from briefgen.ci import github_matrix, gitlab_child_pipeline
         from briefgen.load import load_config
-        from briefgen.plan import output_names
 
-        rows = [
-            {"audience": audience.name, **dict(zip(FORMATS, output_names(audience), strict=True))}
-            for audience in audiences(load_config(config))
-        ]
-        _echo(json.dumps({"include": rows}, separators=(",", ":")))
+        found = audiences(load_config(config))
+        _echo(github_matrix(found) if service is CiService.github else gitlab_child_pipeline(found))
 
 
 @app.command("list")
@@ -361,13 +374,24 @@ def list_(
 @app.command("verify-quotes")
 def verify_quotes(
     archive: Annotated[
-        Path,
-        typer.Option("--archive", "-a", help="Folder of archived source texts, <source id>.txt."),
-    ],
+        Path | None,
+        typer.Option(
+            "--archive",
+            "-a",
+            help="Folder of archived source texts, <source id>.txt. "
+            "[default: the configuration's archive, sources/]",
+        ),
+    ] = None,
     config: ConfigOption = DEFAULT_CONFIG,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Treat a copy with no recorded sha256 as an error.")
+    ] = False,
     allow_outside: AllowOutsideOption = False,
 ) -> None:
-    """Check every quote against the archived text of its source."""
+    """Check every quote against the archived text of its source.
+
+    Each archived copy must also still have the sha256 recorded in sources.yaml.
+    """
     with _reported():
         from briefgen.pipeline import check as check_brief
         from briefgen.tools.verify import verify_quotes as verify
@@ -375,9 +399,13 @@ def verify_quotes(
         result = verify(check_brief(config, allow_outside=allow_outside).brief, archive)
         for miss in result.misses:
             _echo(f"miss: {miss}", err=True)
+        for changed in result.changed:
+            _echo(f"error: {changed.problem}", err=True)
+        for unrecorded in result.unrecorded:
+            _echo(f"{'error' if strict else 'warning'}: {unrecorded.problem}", err=True)
         found = result.checked - len(result.misses)
-        _echo(f"{found} of {_count(result.checked, 'quote')} found in {archive}")
-        if result.misses:
+        _echo(f"{found} of {_count(result.checked, 'quote')} found in {result.archive}")
+        if result.misses or result.changed or (strict and result.unrecorded):
             raise typer.Exit(1)
 
 
@@ -417,13 +445,42 @@ def init(
     title: Annotated[
         str | None, typer.Option("--title", help="The brief's title. [default: from DIR]")
     ] = None,
+    requirement: Annotated[
+        str | None,
+        typer.Option(
+            "--requirement",
+            help="How the brief's CI installs briefgen, e.g. 'briefgen==0.2.0'. "
+            "[default: the briefgen running]",
+        ),
+    ] = None,
 ) -> None:
-    """Start a new brief on any subject in DIR, ready to build."""
+    """Start a new brief in DIR, ready to build and to run in CI.
+
+    Writes the configuration, an example topic and source, a template stub,
+    the editor schema, a GitHub workflow, a GitLab file, a pre-commit
+    configuration and requirements.txt, which pins the briefgen that CI installs.
+    """
     with _reported():
+        from briefgen.errors import BriefError
+        from briefgen.tools.scaffold import check_requirement, installed_requirement
         from briefgen.tools.scaffold import init as scaffold
 
-        for path in scaffold(directory, title=title):
+        if requirement is not None:
+            try:
+                requirement = check_requirement(requirement)
+            except BriefError as exc:
+                problem = exc.problems[0]
+                raise _bad_parameter(
+                    f"{problem.message}; {problem.hint}", param_hint="'--requirement'"
+                ) from None
+            pin = None
+        else:
+            pin = installed_requirement()
+            requirement = pin.requirement
+        for path in scaffold(directory, title=title, requirement=requirement):
             _echo(f"wrote {_shown(path)}")
+        if pin is not None and pin.note:
+            _echo(f"note: {pin.note}", err=True)
         _echo(f"next: cd {_shown(directory)} && briefgen build --all")
 
 
@@ -494,6 +551,66 @@ def sources_import(
         else:
             verb = "would change" if report.changed else "unchanged"
             _echo(f"{_shown(target)} {verb}: {summary}")
+
+
+@sources_app.command("archive")
+def sources_archive(
+    source_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The id of a source in sources.yaml.")
+    ],
+    given: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE|URL",
+            help="An http(s) URL, a saved HTML page, a PDF or a text file; or the archived copy "
+            "itself, to record its sha256.",
+        ),
+    ],
+    retrieved: Annotated[
+        str | None,
+        typer.Option(
+            "--retrieved",
+            metavar="DATE",
+            help="When the text was retrieved, YYYY-MM-DD. [default: today for a URL or a "
+            "copied file; none for the archived copy itself]",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an archived copy that holds another text.")
+    ] = False,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Archive a source's text and record its sha256 in sources.yaml.
+
+    A URL (http or https) is fetched; an HTML page is reduced to its article text,
+    a PDF gives its text, a text file is kept as is. The copy goes to the
+    configured archive folder as ID.txt; passing that copy itself records its
+    sha256 only.
+    """
+    with _reported():
+        from briefgen.dates import When
+        from briefgen.tools.archive import plan_archive, write_archive
+        from briefgen.tools.trace import UnknownSource
+
+        try:
+            when = When.parse(retrieved) if retrieved is not None else None
+        except ValueError as exc:
+            raise _bad_parameter(str(exc), param_hint="'--retrieved'") from None
+        try:
+            plan = plan_archive(config, source_id, given, retrieved=when, force=force)
+        except UnknownSource as exc:  # a usage error, exit 2
+            hint = f"; {exc.hint}" if exc.hint else ""
+            raise _bad_parameter(f"{exc.problems[0].message}{hint}", param_hint="'ID'") from None
+        written = write_archive(plan)
+        if plan.text is None:
+            _echo(f"{_shown(plan.copy)} unchanged")
+        else:
+            _echo(f"{'replaced' if plan.replaces else 'wrote'} {_shown(plan.copy)}")
+        short = plan.sha256[:12]
+        if plan.sources_path in written:
+            _echo(f"recorded sha256 {short}… of {source_id} in {_shown(plan.sources_path)}")
+        else:
+            _echo(f"{_shown(plan.sources_path)} unchanged: sha256 {short}… already recorded")
 
 
 def _list_audiences(brief: Brief) -> None:

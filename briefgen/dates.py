@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import core_schema
+
+from briefgen.errors import BriefError
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 MONTHS = (
@@ -155,3 +158,17 @@ def _from_date_parts(parts: Any) -> str:
             raise ValueError("date-parts must be numbers") from None
         texts.append("-".join(f"{n:02d}" if i else f"{n:04d}" for i, n in enumerate(numbers)))
     return "/".join(texts)
+
+
+def build_date() -> dt.date:
+    """Today, or the date of SOURCE_DATE_EPOCH when it is set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        except (ValueError, OverflowError, OSError) as exc:
+            raise BriefError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time",
+                hint="set it to whole seconds since 1970",
+            ) from exc
+    return dt.date.today()

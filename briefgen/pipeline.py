@@ -9,7 +9,6 @@ tests and the benchmark call these functions; none of them prints.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from briefgen.audience import Audience, audiences, choose
 from briefgen.compile import check_templates
+from briefgen.dates import build_date
 from briefgen.documents import LaidOut, Task
 from briefgen.errors import BriefError, Problem, Where
 from briefgen.formats import FORMATS
@@ -338,17 +338,3 @@ def _check_budget(audience: Audience, pages: int) -> None:
             audience.where("page_budget"),
             "show fewer facts (priority, topics, tags) or raise page_budget",
         )
-
-
-def build_date() -> dt.date:
-    """Today, or the date of SOURCE_DATE_EPOCH when it is set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-        except (ValueError, OverflowError, OSError) as exc:
-            raise BriefError(
-                f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time",
-                hint="set it to whole seconds since 1970",
-            ) from exc
-    return dt.date.today()

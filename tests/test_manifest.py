@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from briefgen import __version__
+from briefgen.dates import build_date
 from briefgen.errors import BriefError, Where
 from briefgen.manifest import Manifest, read_manifest
-from briefgen.pipeline import build, build_date
+from briefgen.pipeline import build
 from tests.conftest import FIXTURES, edit
 
 CONFIG = Path("briefgen.yaml")
