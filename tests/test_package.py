@@ -26,6 +26,7 @@ from pypdf import PdfReader
 
 from briefgen import __version__
 from tests.conftest import REPO
+from tests.test_fonts import pdf_fonts
 
 RELEASE = re.compile(r"^## \[(\d+)\.(\d+)\.(\d+)\](?: - (\d{4}-\d{2}-\d{2}))?$", re.MULTILINE)
 """A release heading of CHANGELOG.md: `## [0.2.0] - 2026-11-29`."""
@@ -52,29 +53,10 @@ def readme_section(heading: str) -> str:
     return readme[start : end if end != -1 else None]
 
 
-def page_one_fonts(pdf: Path) -> dict[str, str]:
-    """Page 1's fonts, its forms' included: PDF font name to the embedded PostScript name."""
-    found: dict[str, str] = {}
-
-    def visit(resources) -> None:
-        if resources is None:
-            return
-        resources = resources.get_object()
-        for font in (resources.get("/Font") or {}).values():
-            font = font.get_object()
-            described = (
-                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-            )
-            descriptor = described["/FontDescriptor"].get_object()
-            program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
-            data = program.get_object().get_data() if program else b""
-            name = TTFont(io.BytesIO(data))["name"].getDebugName(6) if data else ""
-            found[str(font["/BaseFont"])] = name
-        for xobject in (resources.get("/XObject") or {}).values():
-            visit(xobject.get_object().get("/Resources"))
-
-    visit(PdfReader(pdf).pages[0].get("/Resources"))
-    return found
+def embedded_faces(pdf: Path) -> set[str]:
+    """The PostScript names of the font programs a PDF embeds."""
+    programs = pdf_fonts(PdfReader(pdf)).values()
+    return {TTFont(io.BytesIO(data))["name"].getDebugName(6) for data in programs if data}
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +157,7 @@ def test_the_wheel_in_a_fresh_virtualenv_starts_checks_and_builds_a_brief(archiv
         assert "</html>" in (brief / "out" / audience["html"]).read_text(encoding="utf-8")
         pdf = brief / "out" / audience["pdf"]
         assert pdf.read_bytes().startswith(b"%PDF-")
-        embedded = set(page_one_fonts(pdf).values())
+        embedded = embedded_faces(pdf)
         # Set in the installed package's own faces, none of the system's.
         assert embedded <= bundled, (audience["audience"], embedded)
         assert any(name.startswith("CharisSIL") for name in embedded), embedded
