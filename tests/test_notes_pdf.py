@@ -1,4 +1,4 @@
-"""Footnotes read back from the CSTO PDFs: punctuation, locators, URLs, calls, indents, fonts.
+"""Footnotes read back from the three CSTO PDFs: punctuation, locators, URLs, calls, pages, fonts.
 
 Each test reads the text runs of the built PDFs with their positions, sizes and
 fonts (a pypdf visitor), because every defect here shows only once laid out.
@@ -96,8 +96,9 @@ def notes_of(reader: PdfReader) -> dict[int, str]:
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PdfReader]:
     out = tmp_path_factory.mktemp("notes")
-    build(REPO / "briefgen.yaml", audiences=["analyst", "executive"], out_dir=out)
-    return {name: PdfReader(out / f"csto-brief-{name}.pdf") for name in ("analyst", "executive")}
+    names = ("analyst", "executive", "public")
+    build(REPO / "briefgen.yaml", audiences=list(names), out_dir=out)
+    return {name: PdfReader(out / f"csto-brief-{name}.pdf") for name in names}
 
 
 def all_lines(reader: PdfReader) -> list[str]:
@@ -177,3 +178,23 @@ def test_no_citation_is_repeated_within_a_note(editions):
     for number, text in notes.items():
         pieces = [piece.strip(" .") for piece in text.split("; ")]
         assert len(pieces) == len(set(pieces)), f"note {number}: {text}"
+
+
+@pytest.mark.slow
+def test_every_note_starts_on_its_calls_page(editions):
+    """A note begins on the page of its call, never pages later (WeasyPrint can defer one)."""
+    for name, reader in editions.items():
+        call_page: dict[int, int] = {}
+        note_page: dict[int, int] = {}
+        for number, page in enumerate(reader.pages, 1):
+            runs = runs_of(page)
+            for call in (r for r in runs if r.size == CALL_SIZE and r.text.strip().isdigit()):
+                call_page.setdefault(int(call.text.strip()), number)
+            for line in note_lines(runs):
+                if found := MARKER.match(line[0].text.strip()):
+                    note_page.setdefault(int(found[1]), number)
+        assert len(call_page) > 10 and set(note_page) == set(call_page), name
+        astray = {
+            n: (call_page[n], note_page[n]) for n in call_page if note_page[n] != call_page[n]
+        }
+        assert astray == {}, f"{name}: note number: (call page, note page) {astray}"
