@@ -44,6 +44,8 @@ _SCALARS = {
     "tag:yaml.org,2002:null": yaml.constructor.SafeConstructor.construct_yaml_null,
 }
 _PLAIN_TAGS = set(_SCALARS)
+_RESOLVER = yaml.resolver.Resolver()
+"""PyYAML's YAML 1.1 rules for the tag of a scalar written without one."""
 _YAML12 = (  # YAML 1.2's core schema: how an editor reads a plain (unquoted) scalar
     ("null", re.compile(r"~|null|Null|NULL|")),
     ("bool", re.compile(r"true|True|TRUE|false|False|FALSE")),
@@ -277,6 +279,29 @@ def _shown(value: Any) -> str:
     return f"the number {_plain(value)}"
 
 
+def reads_as_text(text: str) -> bool:
+    """Whether `text`, written unquoted, is that text to PyYAML (1.1) and to editors (1.2)."""
+    implicit = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    return implicit == "tag:yaml.org,2002:str" and yaml12(text) == text
+
+
+class SafeDumper(yaml.SafeDumper):
+    """PyYAML's safe writer, quoting every string that either YAML would read as another value.
+
+    PyYAML quotes what YAML 1.1 reads as a number or a boolean (`no`, `010`) but
+    writes `09` and `1e3` bare: text to YAML 1.1, numbers to editors, and refused
+    by briefgen's reader. Writers of brief files use this dumper instead.
+    """
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = None if "\n" in value or reads_as_text(value) else '"'
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+SafeDumper.add_representer(str, _represent_str)
+
+
 class _Builder:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -328,7 +353,8 @@ class _Builder:
             value = _SCALARS[node.tag](_CONSTRUCTOR, node)
         except (ValueError, yaml.YAMLError) as exc:
             raise BriefError(f"invalid value {node.value!r}", self._where(node)) from exc
-        if not node.style:  # plain, unquoted (PyYAML says None, libyaml '')
+        implicit = node.tag == _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))
+        if not node.style and implicit:  # plain, unquoted, untagged (libyaml's style is '')
             _agree_with_editors(node.value, value, self._where(node))
         return value
 

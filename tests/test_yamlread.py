@@ -15,7 +15,7 @@ from briefgen.confine import MAX_FILE_BYTES
 from briefgen.confine import read_regular as read_bytes
 from briefgen.errors import BriefError
 from briefgen.load import topic_files
-from briefgen.yamlread import parse_yaml, read_yaml
+from briefgen.yamlread import SafeDumper, parse_yaml, read_yaml, reads_as_text
 
 F = Path("f.yaml")
 
@@ -306,3 +306,38 @@ def test_a_raw_escape_byte_in_a_file_is_refused_with_its_position(tmp_path):
     assert str(caught.value).endswith(
         f"raw.yaml:2:15: control character U+001B (ESC) in text {CONTROL_HINT}"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "09",
+        "1e3",
+        "0o17",
+        "no",
+        "On",
+        "010",
+        "1:30",
+        "1_000",
+        "12",
+        "true",
+        "~",
+        "",
+        "2022-01-05",
+        "plain words",
+        "a: b",
+        "two\nlines",
+    ],
+)
+def test_the_writer_quotes_what_either_yaml_would_read_as_another_value(text):
+    written = yaml.dump({"value": text}, Dumper=SafeDumper, allow_unicode=True)
+    assert parse_yaml(written, F).data == {"value": text}
+
+
+def test_the_writer_leaves_plain_words_unquoted():
+    assert yaml.dump({"value": "plain words"}, Dumper=SafeDumper) == "value: plain words\n"
+    assert reads_as_text("plain words") and not reads_as_text("09")
+
+
+def test_an_explicit_tag_says_what_a_value_is():
+    assert parse_yaml("a: !!str 010\nb: !!str no\n", F).data == {"a": "010", "b": "no"}
