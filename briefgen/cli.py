@@ -458,7 +458,9 @@ def init(
 
     Writes the configuration, an example topic and source, a template stub,
     the editor schema, a GitHub workflow, a GitLab file, a pre-commit
-    configuration and requirements.txt, which pins the briefgen that CI installs.
+    configuration, git's .gitignore and .gitattributes (which keeps the archived
+    texts byte for byte) and requirements.txt, which pins the briefgen that CI
+    installs.
     """
     with _reported():
         from briefgen.errors import BriefError
@@ -588,20 +590,28 @@ def sources_archive(
     sha256 only.
     """
     with _reported():
-        from briefgen.dates import When
-        from briefgen.tools.archive import plan_archive, write_archive
+        from briefgen.tools.archive import (
+            archive_lock,
+            plan_archive,
+            retrieval_date,
+            write_archive,
+        )
         from briefgen.tools.trace import UnknownSource
 
         try:
-            when = When.parse(retrieved) if retrieved is not None else None
+            when = retrieval_date(retrieved) if retrieved is not None else None
         except ValueError as exc:
             raise _bad_parameter(str(exc), param_hint="'--retrieved'") from None
-        try:
-            plan = plan_archive(config, source_id, given, retrieved=when, force=force)
-        except UnknownSource as exc:  # a usage error, exit 2
-            hint = f"; {exc.hint}" if exc.hint else ""
-            raise _bad_parameter(f"{exc.problems[0].message}{hint}", param_hint="'ID'") from None
-        written = write_archive(plan)
+        if not given.strip():
+            raise _bad_parameter("give a file or an http(s) URL", param_hint="'FILE|URL'")
+        with archive_lock(config):
+            try:
+                plan = plan_archive(config, source_id, given, retrieved=when, force=force)
+            except UnknownSource as exc:  # a usage error, exit 2
+                hint = f"; {exc.hint}" if exc.hint else ""
+                message = f"{exc.problems[0].message}{hint}"
+                raise _bad_parameter(message, param_hint="'ID'") from None
+            written = write_archive(plan)
         if plan.text is None:
             _echo(f"{_shown(plan.copy)} unchanged")
         else:

@@ -7,13 +7,22 @@ where it was written, so any stage can point a user at file:line.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    WithJsonSchema,
+    field_validator,
+)
 
 from briefgen.dates import When
 from briefgen.errors import Where, did_you_mean
@@ -155,6 +164,27 @@ class Archived(Located):
     )
 
 
+def _number_as_text(value: object) -> object:
+    """A number as the text it is written as (`volume: 14` -> '14'); anything else as it is.
+
+    CSL-JSON allows a number or text for a volume, issue, page, edition or
+    number, and people and editors write `volume: 14`; briefgen keeps text.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return str(value)
+    return value
+
+
+Numbering = Annotated[
+    str,
+    BeforeValidator(_number_as_text),
+    WithJsonSchema({"type": ["string", "number"]}),
+]
+"""A CSL number variable: text, or a number taken as its text."""
+
+
 class Source(Located):
     """One bibliographic record, with CSL-JSON field names where they exist."""
 
@@ -177,11 +207,11 @@ class Source(Located):
     DOI: str | None = Field(
         default=None, description="e.g. 10.1000/xyz123, without https://doi.org/"
     )
-    volume: str | None = None
-    issue: str | None = None
-    page: str | None = Field(default=None, description="page range of an article, e.g. 45-67")
-    number: str | None = Field(default=None, description="report or document number")
-    edition: str | None = None
+    volume: Numbering | None = None
+    issue: Numbering | None = None
+    page: Numbering | None = Field(default=None, description="page range of an article, e.g. 45-67")
+    number: Numbering | None = Field(default=None, description="report or document number")
+    edition: Numbering | None = None
     collection_title: str | None = Field(default=None, alias="collection-title")
     section: str | None = Field(
         default=None, description="the section of a newspaper or magazine, e.g. Business"

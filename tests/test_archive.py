@@ -26,7 +26,8 @@ from briefgen.errors import BriefError
 from briefgen.load import load_brief
 from briefgen.model import Archived
 from briefgen.tools.archive import plan_archive, with_archived, write_archive
-from briefgen.tools.extract import EXTRA_HINT, Material, fetch, read_file, text_of
+from briefgen.tools.extract import EXTRA_HINT, Material, read_file, text_of
+from briefgen.tools.fetch import fetch
 from briefgen.tools.scaffold import init
 from briefgen.tools.verify import verify_quotes
 from briefgen.yamlread import decode_yaml
@@ -317,10 +318,10 @@ def test_the_archived_copy_itself_records_only_its_digest(brief):
     )
     assert again.stdout.splitlines()[-1].startswith("facts/sources.yaml unchanged: sha256 ")
     dated = runner().invoke(
-        app, ["sources", "archive", "ice-2024-bulletin", str(copy), "--retrieved", "2024-02"]
+        app, ["sources", "archive", "ice-2024-bulletin", str(copy), "--retrieved", "2024-02-03"]
     )
     assert dated.exit_code == 0, dated.output
-    assert (brief / "facts" / "sources.yaml").read_text().endswith("    retrieved: 2024-02\n")
+    assert (brief / "facts" / "sources.yaml").read_text().endswith("    retrieved: 2024-02-03\n")
 
 
 def test_a_copy_in_an_archive_outside_the_project_is_recorded_never_written(brief, tmp_path):
@@ -436,6 +437,8 @@ def serving(routes: dict[str, tuple[int, dict[str, str], bytes]]) -> Iterator[st
 def server_of(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """`handler` serving on 127.0.0.1 in a thread; yields the base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True  # a handler still trickling to an abandoned fetch is not waited on
+    server.block_on_close = False
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -520,7 +523,9 @@ def test_fetch_refusals(monkeypatch):
             fetch(f"{base}/big", limit=1000)
         with pytest.raises(BriefError, match="the server sends 'image/png'"):
             fetch(f"{base}/image")
-        with pytest.raises(BriefError, match="Redirection to url 'file:///etc/passwd' is not"):
+        with pytest.raises(
+            BriefError, match=re.escape("redirects to 'file:///etc/passwd', not an http")
+        ):
             fetch(f"{base}/to-file")
         with pytest.raises(
             BriefError, match=re.escape("redirects to 'ftp://127.0.0.1/x.txt', not an http")
@@ -624,3 +629,314 @@ def test_a_misspelt_field_of_the_archived_record_names_the_one_meant(brief: Path
         load_brief(brief / "briefgen.yaml")
     assert "did you mean 'sha256'?" in str(caught.value)
     assert "sources.yaml:17:5: unknown field 'sha265'" in str(caught.value)
+
+
+# --- review fixes: YAML quoting, empty pages, time limit, atomicity, messages, dates ----------
+
+
+@pytest.mark.parametrize("name", ["09", "1e3", "yes", "2026-01-02"])
+def test_an_origin_yaml_would_read_as_another_value_is_quoted(brief, tmp_path, name):
+    (tmp_path / name).write_text("Text.\n")
+    result = runner().invoke(app, ["sources", "archive", "ice-2024-bulletin", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    assert f'    origin: "{name}"\n' in (brief / "facts" / "sources.yaml").read_text()
+    sources = load_brief(brief / "briefgen.yaml").sources
+    archived = next(source.archived for source in sources if source.id == "ice-2024-bulletin")
+    assert archived is not None and archived.origin == name
+
+
+COOKIE_PAGE = (
+    "<html><body><div id=cookie>We use cookies. Accept all cookies to continue reading this "
+    "website today.</div><ul><li><a href=/a>Politics</a></li><li><a href=/b>Sport</a></li>"
+    "</ul></body></html>"
+)
+MENU_PAGE = "<html><body><nav><a href=/>Home</a></nav><footer>Copyright 2026</footer></body></html>"
+
+
+@pytest.mark.parametrize("page", [COOKIE_PAGE, MENU_PAGE])
+def test_a_page_of_banners_and_menus_is_not_an_article(brief, tmp_path, page):
+    (tmp_path / "page.html").write_text(page)
+    result = runner().invoke(
+        app, ["sources", "archive", "ice-2024-bulletin", str(tmp_path / "page.html")]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        "page.html: no article text found in the page (less than 2 paragraphs and 40 words) "
+        "(save the article's text as a .txt file and archive that file)\n"
+    )
+    assert not (brief / "sources").exists()
+
+
+def trickling(delay: float, count: int) -> type[BaseHTTPRequestHandler]:
+    """A handler sending `count` header lines, one every `delay` seconds, then a small text."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", "3")
+                self.flush_headers()
+                for number in range(count):
+                    time.sleep(delay)
+                    self.wfile.write(f"X-Slow-{number}: yes\r\n".encode())
+                    self.wfile.flush()
+                self.end_headers()
+                self.wfile.write(b"ok\n")
+            except OSError:
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+def test_headers_trickled_line_by_line_are_cut_off_at_the_time_limit(monkeypatch):
+    monkeypatch.setenv("no_proxy", "*")
+    with server_of(trickling(0.2, 30)) as base:
+        started = time.monotonic()
+        with pytest.raises(BriefError, match="no complete answer within 1 s"):
+            fetch(f"{base}/", timeout=1)
+        assert time.monotonic() - started < 1.5
+
+
+def test_slow_redirects_count_against_one_time_limit(monkeypatch):
+    monkeypatch.setenv("no_proxy", "*")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            time.sleep(0.4)
+            step = int(self.path.strip("/") or 0)
+            try:
+                self.send_response(302 if step < 4 else 200)
+                self.send_header("Location", f"/{step + 1}")
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", "3")
+                self.end_headers()
+                self.wfile.write(b"ok\n")
+            except OSError:
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with server_of(Handler) as base:
+        started = time.monotonic()
+        with pytest.raises(BriefError, match="no complete answer within 1 s"):
+            fetch(f"{base}/", timeout=1)  # each answer within 1 s, all five in 2 s
+        assert time.monotonic() - started < 1.5
+
+
+def test_a_second_archive_command_waits_for_no_one_and_writes_nothing(brief, tmp_path):
+    from briefgen.tools.archive import archive_lock
+
+    (tmp_path / "t.txt").write_text("Text.\n")
+    with archive_lock(Path("briefgen.yaml")):
+        result = runner().invoke(
+            app, ["sources", "archive", "ice-2024-bulletin", str(tmp_path / "t.txt")]
+        )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: facts: another briefgen command is editing this brief's sources "
+        "(wait for it to finish, then run this one again)\n"
+    )
+    assert not (brief / "sources").exists()
+    assert (brief / "facts" / "sources.yaml").read_text() == SOURCES
+    assert not (brief / "facts" / ".briefgen.lock").exists()
+
+
+@pytest.mark.parametrize("existing", [None, "The old text.\n"])
+def test_a_refused_record_write_puts_the_copy_back(brief, tmp_path, monkeypatch, existing):
+    import briefgen.tools.archive as archive
+
+    copy = brief / "sources" / "port-2025-report.txt"
+    if existing is not None:
+        copy.parent.mkdir()
+        copy.write_text(existing)
+    (tmp_path / "new.txt").write_text("The new text.\n")
+    plan = plan_archive(
+        Path("briefgen.yaml"), "port-2025-report", str(tmp_path / "new.txt"), force=True
+    )
+    real = archive.write_outputs
+
+    def failing(folder: Path, files: dict[str, bytes]) -> list[Path]:
+        if "sources.yaml" in files:
+            raise BriefError("cannot write output: No space left on device")
+        return real(folder, files)
+
+    monkeypatch.setattr(archive, "write_outputs", failing)
+    with pytest.raises(BriefError, match="No space left"):
+        write_archive(plan)
+    assert (copy.read_text() if copy.exists() else None) == existing
+    assert (brief / "facts" / "sources.yaml").read_text() == SOURCES
+
+
+def test_a_one_line_record_is_refused_with_the_full_record_to_add(brief, tmp_path):
+    (brief / "facts" / "sources.yaml").write_text("- {id: t, title: x}\n")
+    (tmp_path / "saved.txt").write_text("Text.\n")
+    result = runner().invoke(
+        app,
+        ["sources", "archive", "t", str(tmp_path / "saved.txt"), "--retrieved", "2026-01-02"],
+    )
+    assert result.exit_code == 1
+    digest = sha256(b"Text.\n")
+    assert result.stderr == (
+        "error: facts/sources.yaml: cannot add the archived record to sources.yaml: record 1 is "
+        "written as {...} on one line (the archived copy was not written either: write the "
+        "record one field a line and run the command again, or add this to the record by "
+        f"hand: archived: {{sha256: {digest}, retrieved: 2026-01-02, origin: saved.txt}})\n"
+    )
+    assert not (brief / "sources").exists()
+
+
+KEEP = """\
+- id: kept
+  title: Kept
+  note: |+
+    line one
+
+
+- id: other
+  title: Other
+"""
+
+
+def test_a_keep_chomped_note_keeps_its_blank_lines():
+    after = edited(Archived(sha256=DIGEST), 0, KEEP)
+    data = decode_yaml(after.encode(), Path("sources.yaml")).data
+    assert data[0]["note"] == "line one\n\n\n"
+    assert after == KEEP.replace("- id: other", f"  archived:\n    sha256: {DIGEST}\n- id: other")
+    last = edited(Archived(sha256=DIGEST), 0, KEEP.split("- id: other")[0])
+    assert decode_yaml(last.encode(), Path("sources.yaml")).data[0]["note"] == "line one\n\n\n"
+
+
+def test_an_edit_changing_any_other_value_is_refused(monkeypatch):
+    import briefgen.tools.archive as archive
+
+    monkeypatch.setattr(archive, "_ends_keep_chomped", lambda *args: False)  # the old placement
+    with pytest.raises(BriefError, match="would not read back as it should"):
+        edited(Archived(sha256=DIGEST), 0, KEEP)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://[::1", "cannot fetch http://[::1: it is not a valid URL"),
+        ("http://x/a b", "cannot fetch http://x/a b: a URL cannot hold spaces or control"),
+        ("http://x/\r\nX: y", "cannot fetch http://x/\\x0d\\x0aX: y: a URL cannot hold spaces"),
+        (
+            "http://user:secret@127.0.0.1:9/x",
+            "cannot fetch http://127.0.0.1:9/x: a URL with a user name or password is not fetched",
+        ),
+    ],
+)
+def test_bad_urls_are_refused_in_plain_words_before_any_request(brief, url, message):
+    result = runner().invoke(app, ["sources", "archive", "port-2025-report", url])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {message}")
+    assert result.stderr.count("\n") == 1
+    assert "secret" not in result.stderr
+
+
+def test_https_to_a_plain_port_redirect_loops_and_odd_schemes_read_plainly(brief):
+    routes = {
+        "/loop": (302, {"Location": "/loop"}, b""),
+        "/to-data": (302, {"Location": "data:text/plain,hi"}, b""),
+    }
+    with serving(routes) as base:
+        secure = base.replace("http://", "https://")
+        cases = {
+            f"{secure}/": f"cannot fetch {secure}/: no secure (https) connection could be made",
+            f"{base}/loop": f"cannot fetch {base}/loop: it redirects more than 5 times",
+            f"{base}/to-data": f"cannot fetch {base}/to-data: it redirects to 'data:text/plain,hi'",
+        }
+        for url, message in cases.items():
+            result = runner().invoke(app, ["sources", "archive", "port-2025-report", url])
+            assert result.exit_code == 1
+            assert result.stderr.startswith(f"error: {message}")
+            assert result.stderr.count("\n") == 1
+
+
+def test_an_empty_file_argument_is_a_usage_error(brief):
+    result = runner().invoke(app, ["sources", "archive", "port-2025-report", ""])
+    assert result.exit_code == 2
+    assert "Invalid value for 'FILE|URL': give a file or an http(s) URL" in result.stderr
+
+
+def test_a_copy_linking_outside_and_an_archive_that_is_a_file_are_named(brief, tmp_path):
+    (tmp_path / "outside.txt").write_text("Old.\n")
+    (tmp_path / "new.txt").write_text("New.\n")
+    (brief / "sources").mkdir()
+    (brief / "sources" / "port-2025-report.txt").symlink_to(tmp_path / "outside.txt")
+    args = ["sources", "archive", "port-2025-report", str(tmp_path / "new.txt"), "--force"]
+    linked = runner().invoke(app, args)
+    assert linked.exit_code == 1
+    assert linked.stderr.startswith(
+        "error: sources/port-2025-report.txt: the archived copy sources/port-2025-report.txt is "
+        "a link to a file outside the project, so 'sources archive' will not write through it"
+    )
+    assert (tmp_path / "outside.txt").read_text() == "Old.\n"
+    (brief / "requirements.txt").write_text("briefgen\n")
+    (brief / "briefgen.yaml").write_text("title: Harbour\narchive: requirements.txt\n")
+    filed = runner().invoke(app, args)
+    assert filed.exit_code == 1
+    assert filed.stderr.startswith(
+        "error: briefgen.yaml:2:10: the archive folder 'requirements.txt' is a file, not a folder"
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("2026", "'2026' is not a full date: write YYYY-MM-DD"),
+        ("2099-01-01", "'2099-01-01' is after today"),
+        ("2026-02-30", "impossible date '2026-02-30'"),
+    ],
+)
+def test_retrieved_must_be_a_full_date_not_in_the_future(brief, tmp_path, given, message):
+    (tmp_path / "t.txt").write_text("Text.\n")
+    result = runner().invoke(
+        app,
+        ["sources", "archive", "ice-2024-bulletin", str(tmp_path / "t.txt"), "--retrieved", given],
+    )
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not (brief / "sources").exists()
+
+
+@pytest.mark.slow
+def test_a_weasyprint_pdf_gives_its_heading_paragraphs_and_list_items_apart():
+    import weasyprint
+
+    paragraphs = [
+        "The northern harbour reopened on Monday after four months under ice, the port "
+        "authority said in a statement issued that morning from its offices by the water",
+        "Ships queued outside the breakwater from early morning, and the first of them, a "
+        "grain carrier from the south, docked shortly after nine o'clock.",
+        "Pilots said the channel was clear but warned of <b>drifting floes</b> in the outer "
+        "approaches for another week at least.",
+    ]
+    page = (
+        '<body style="font: 11pt sans-serif"><h1>The harbour reopens</h1>'
+        + "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+        + "<ul><li>Grain carriers first</li><li>Ferries from Tuesday</li></ul>"
+        + "<ol><li>Pilots on board</li></ol></body>"
+    )
+    pdf = weasyprint.HTML(string=page).write_pdf()
+    assert text_of(Material(pdf, "pdf", "harbour.pdf")).splitlines() == [
+        "The harbour reopens",
+        *(paragraph.replace("<b>", "").replace("</b>", "") for paragraph in paragraphs),
+        "• Grain carriers first",
+        "• Ferries from Tuesday",
+        "1. Pilots on board",
+    ]
+
+
+def test_a_one_paragraph_copy_is_counted_in_the_singular(brief):
+    (brief / "sources").mkdir()
+    (brief / "sources" / "harbour-2026-gazette.txt").write_text("Only one paragraph.\n")
+    misses = verify_quotes(load_brief(brief / "briefgen.yaml")).misses
+    assert [miss.reason for miss in misses] == [
+        "para. 2 is past the end of harbour-2026-gazette (1 paragraph)"
+    ]

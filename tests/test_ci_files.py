@@ -411,7 +411,8 @@ def check_call(args: list[str]) -> None:
 def test_the_scaffolded_github_workflow_checks_verifies_builds_and_may_publish(brief):
     workflow = load(brief / ".github" / "workflows" / "brief.yml")
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
-    assert triggers["push"]["branches"] == ["main"]
+    # Every branch, whatever `git init` named the first one: no branch filter.
+    assert triggers["push"] is None and triggers["pull_request"] is None
     assert triggers["schedule"][0]["cron"] and "workflow_dispatch" in triggers
     jobs = workflow["jobs"]
     calls = briefgen_calls(run_scripts(jobs["check"]["steps"]))
@@ -432,6 +433,96 @@ def test_the_scaffolded_github_workflow_checks_verifies_builds_and_may_publish(b
         "actions/upload-pages-artifact",
         "actions/deploy-pages",
     ]
+
+
+# --- GitHub's expressions, enough to read a job's `if:` ---------------------------------
+
+TOKEN = re.compile(r"\s*(?:('(?:[^']|'')*')|([A-Za-z_][\w.-]*)(\s*\()?|(==|!=|&&|\|\||[!(),]))")
+
+
+def evaluate(expression: str, contexts: dict[str, Any]) -> Any:
+    """`expression` as GitHub evaluates it: `==`, `!=`, `!`, `&&`, `||`, `format()`, literals.
+
+    A missing property is null; null is formatted as ''. String comparison is
+    case-insensitive, as on GitHub.
+    """
+    python = []
+    position = 0
+    expression = expression.strip()
+    while position < len(expression):
+        match = TOKEN.match(expression, position)
+        assert match and match.end() > position, f"cannot read {expression[position:]!r}"
+        literal, name, call, operator = match.groups()
+        if literal:
+            python.append(repr(literal[1:-1].replace("''", "'").lower()))
+        elif name and call:
+            assert name == "format", f"no function {name!r} here"
+            python.append("_format(")
+        elif name:
+            python.append({"null": "None", "true": "True", "false": "False"}.get(name, ""))
+            if not python[-1]:
+                python[-1] = f"_get({name!r})"
+        else:
+            python.append({"&&": " and ", "||": " or ", "!": " not "}.get(operator, operator))
+            if operator in {"==", "!="}:
+                python[-1] = f" {operator} "
+        position = match.end()
+
+    def get(path: str) -> Any:
+        value: Any = contexts
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value.lower() if isinstance(value, str) else value
+
+    def format_(text: str, *values: Any) -> str:
+        return re.sub(r"\{(\d+)\}", lambda m: str(values[int(m[1])] or ""), text).lower()
+
+    code = "".join(python)
+    return eval(code, {"__builtins__": {}, "_get": get, "_format": format_})
+
+
+def github_run(event: str, ref: str, *, default: str = "master", pages: str = "public"):
+    """The contexts of a run of `event` on `ref`; the repository's default branch is `default`."""
+    payload = {} if event == "schedule" else {"repository": {"default_branch": default}}
+    return {
+        "github": {"event_name": event, "ref": ref, "event": payload},
+        "vars": {"BRIEFGEN_PAGES": pages},
+    }
+
+
+def test_the_expression_reader_reads_what_github_does():
+    run = github_run("push", "refs/heads/Master")
+    assert evaluate("github.ref == 'refs/heads/master'", run) is True
+    assert evaluate("github.event.nothing.here == null && !('a' == 'B')", run) is True
+    assert evaluate("format('a{0}b{1}', github.missing, 'it''s')", run) == "ab" + "it's"
+    assert (
+        evaluate("vars.BRIEFGEN_PAGES != '' || false", github_run("push", "x", pages="")) is False
+    )
+    with pytest.raises(AssertionError, match="no function 'contains'"):
+        evaluate("contains(github.ref, 'main')", run)
+
+
+@pytest.mark.parametrize(
+    ("event", "ref", "default", "published"),
+    [
+        ("push", "refs/heads/master", "master", True),  # `git init`'s branch
+        ("push", "refs/heads/main", "main", True),
+        ("push", "refs/heads/trunk", "trunk", True),
+        ("push", "refs/heads/main", "master", False),
+        ("push", "refs/heads/feature", "master", False),
+        ("push", "refs/tags/master", "master", False),
+        ("pull_request", "refs/pull/7/merge", "master", False),
+        ("workflow_dispatch", "refs/heads/master", "master", True),
+        ("workflow_dispatch", "refs/heads/feature", "master", False),
+        ("schedule", "refs/heads/master", "master", True),  # always the default branch
+    ],
+)
+def test_pages_publish_from_the_default_branch_whatever_its_name(
+    brief, event, ref, default, published
+):
+    condition = load(brief / ".github" / "workflows" / "brief.yml")["jobs"]["pages"]["if"]
+    assert bool(evaluate(condition, github_run(event, ref, default=default))) is published
+    assert not evaluate(condition, github_run(event, ref, default=default, pages=""))
 
 
 def test_the_repositorys_own_workflow_uses_its_action_and_real_commands(brief):

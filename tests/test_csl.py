@@ -7,9 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
+from typer.testing import CliRunner
 
+from briefgen.cli import app
 from briefgen.errors import BriefError
 from briefgen.load import load_brief
+from briefgen.tools import csl
 from briefgen.tools.csl import Conflict, ImportReport, import_csl, write_import
 from tests.conftest import FIXTURES
 
@@ -52,7 +56,7 @@ LEE = """\
   issued: 2023-02-27
   URL: https://example.org/widgets-review
   DOI: 10.1234/widgets.2023.1
-  volume: '12'
+  volume: "12"
 """
 
 
@@ -320,11 +324,13 @@ def test_item_without_id_or_title(brief):
 
 
 def test_ids_that_are_not_text(brief):
-    export(item(id=42), item(id="  "))
+    export(item(id=4.2), item(id="  "), item(id=True), item(id=["a"]))
+    hint = "(give the item a text id such as 'smith-2021-gazette')"
     assert problems() == [
-        "export.json:2:1: item 1: id 42 is not text "
-        "(give the item a text id such as 'smith-2021-gazette')",
+        f"export.json:2:1: item 1: id 4.2 is neither text nor a whole number {hint}",
         "export.json:3:1: item 2: id is empty (give every item an id)",
+        f"export.json:4:1: item 3: id True is neither text nor a whole number {hint}",
+        f"export.json:5:1: item 4: id ['a'] is neither text nor a whole number {hint}",
     ]
 
 
@@ -390,3 +396,197 @@ def test_report_is_frozen(brief):
     assert isinstance(report, ImportReport)
     with pytest.raises(AttributeError):
         report.added = []  # type: ignore[misc]
+
+
+# Values either YAML would read as something else ------------------------------
+
+
+def test_text_either_yaml_reads_as_a_number_is_written_quoted(brief):
+    export(
+        item(
+            volume="76",
+            issue="09",  # YAML 1.1: text; YAML 1.2 (editors): the number 9
+            page="08",
+            edition="1e3",  # YAML 1.1: text; YAML 1.2: the number 1000
+            number="0o17",
+            section="yes",
+            genre="null",
+            note="Extra: 09\n1e3",
+        )
+    )
+    report = import_csl(SOURCES, EXPORT)
+    new = report.after.decode().removeprefix(CURATED)
+    for line in ('volume: "76"', 'issue: "09"', 'page: "08"', 'number: "0o17"', 'edition: "1e3"'):
+        assert f"\n  {line}\n" in new
+    assert '\n  section: "yes"\n  note: |-\n    Extra: 09\n    1e3\n' in new
+    assert '\n  genre: "null"\n' in new
+    write_import(report, SOURCES)
+    notes = load_brief(Path("briefgen.yaml")).sources_by_id["doe-2024-notes"]
+    assert (notes.volume, notes.issue, notes.page, notes.edition) == ("76", "09", "08", "1e3")
+    assert (notes.number, notes.section, notes.genre) == ("0o17", "yes", "null")
+    assert notes.note == "Extra: 09\n1e3"
+
+
+def test_a_magazine_issue_imports_into_a_fresh_brief(tmp_path, monkeypatch):
+    """The reviewer's case: `issue: 09` was written bare and refused by briefgen's own check."""
+    runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
+    assert runner.invoke(app, ["init", str(tmp_path / "brief")]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "brief")
+    mag = {
+        "id": "http://zotero.org/users/1/items/AAAA1111",
+        "type": "article-magazine",
+        "title": "Monthly Report",
+        "container-title": "Der Spiegel",
+        "issue": "09",
+        "volume": "76",
+        "issued": {"date-parts": [[2022, 2, 26]]},
+    }
+    Path("mag.json").write_text(json.dumps([mag]), encoding="utf-8")
+    result = runner.invoke(app, ["sources", "import", "mag.json"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        "wrote facts/sources.yaml: 1 added, 0 unchanged, 0 with conflicts"
+    )
+    assert runner.invoke(app, ["check"]).exit_code == 0
+
+
+def test_records_that_would_not_read_back_say_so(brief, monkeypatch):
+    # PyYAML's own writer, as the import used before: it leaves `09` bare.
+    monkeypatch.setattr(
+        csl, "_dump", lambda record: yaml.safe_dump([record], sort_keys=False, allow_unicode=True)
+    )
+    export(item(issue="09"))
+    assert problems() == [
+        "facts/sources.yaml: cannot append records to sources.yaml: the records would not read "
+        "back: doe-2024-notes: '09' is ambiguous: older YAML reads it as the text \"09\", "
+        "editors as the number 9 (nothing was written; this is a fault of the import, "
+        "please report it)"
+    ]
+    assert SOURCES.read_text(encoding="utf-8") == CURATED
+
+
+@pytest.mark.parametrize(
+    ("changed", "problem"),
+    [
+        ({"title": "Other Notes"}, "it reads back with other values"),
+        ({"title": None}, "'title' must be text"),
+    ],
+)
+def test_records_that_read_back_as_something_else_say_so(brief, monkeypatch, changed, problem):
+    def dump(record: dict[str, object]) -> str:
+        return yaml.safe_dump([{**record, **changed}], sort_keys=False)
+
+    monkeypatch.setattr(csl, "_dump", dump)
+    export(item())
+    assert problems() == [
+        "facts/sources.yaml: cannot append records to sources.yaml: the records would not read "
+        f"back: doe-2024-notes: {problem} (nothing was written; this is a fault of the import, "
+        "please report it)"
+    ]
+
+
+# Numbers where CSL-JSON allows them -------------------------------------------
+
+
+def test_numbers_for_volume_issue_page_edition_and_number_are_taken_as_text(brief):
+    export(item(volume=14, issue=2, page=101, edition=3, number=7))
+    report = import_csl(SOURCES, EXPORT)
+    assert report.added == ["doe-2024-notes"]
+    assert report.after.decode().endswith(
+        '  volume: "14"\n  issue: "2"\n  page: "101"\n  number: "7"\n  edition: "3"\n'
+    )
+    write_import(report, SOURCES)
+    notes = load_brief(Path("briefgen.yaml")).sources_by_id["doe-2024-notes"]
+    assert (notes.volume, notes.issue, notes.page, notes.number, notes.edition) == (
+        "14",
+        "2",
+        "101",
+        "7",
+        "3",
+    )
+
+
+def test_numbers_in_sources_yaml_are_taken_as_text_too(brief):
+    SOURCES.write_text(
+        CURATED + "  volume: 14\n  issue: 2\n  page: 45\n  edition: 2\n  number: 7\n",
+        encoding="utf-8",
+    )
+    report = load_brief(Path("briefgen.yaml")).sources_by_id["widget-office-2019-report"]
+    assert (report.volume, report.issue, report.page, report.edition, report.number) == (
+        "14",
+        "2",
+        "45",
+        "2",
+        "7",
+    )
+    SOURCES.write_text(CURATED + "  volume: true\n", encoding="utf-8")
+    with pytest.raises(BriefError) as caught:
+        load_brief(Path("briefgen.yaml"))
+    assert str(caught.value).startswith("facts/sources.yaml:19:11: 'volume' must be text, not True")
+
+
+def test_a_numeric_id_becomes_a_readable_id_and_is_recognised_again(brief):
+    export(item(id=123, author=[{"family": "Doe", "given": "Jo"}], issued={"raw": "2024"}))
+    report = import_csl(SOURCES, EXPORT)
+    assert report.added == ["doe-2024-widget"]
+    assert report.after.decode().endswith('  citation-key: "123"\n')
+    write_import(report, SOURCES)
+    again = import_csl(SOURCES, EXPORT)
+    assert (again.added, again.unchanged, again.conflicts) == ([], ["doe-2024-widget"], [])
+
+
+# What the matching takes as equal is no conflict --------------------------------
+
+
+def test_a_url_with_a_final_slash_and_a_doi_as_a_url_are_no_conflicts(brief):
+    SOURCES.write_text(CURATED + "\n" + LEE, encoding="utf-8")
+    export(
+        {
+            "id": "smith-2021-gazette",
+            "title": "The Widget Treaty Turns Ten",
+            "URL": "https://example.org/widget-treaty/",
+        },
+        {
+            "id": "http://zotero.org/users/1/items/LEE12345",
+            "title": "Widgets after the Treaty: A Review",
+            "DOI": "https://doi.org/10.1234/WIDGETS.2023.1",
+        },
+    )
+    report = import_csl(SOURCES, EXPORT)
+    assert report.unchanged == ["smith-2021-gazette", "lee-2023-widget-review"]
+    assert report.conflicts == []
+
+
+def test_a_citation_key_of_an_item_matched_otherwise_is_reported(brief):
+    SOURCES.write_text(CURATED + "\n" + LEE, encoding="utf-8")
+    lee = {"title": "Widgets after the Treaty: A Review", "DOI": "10.1234/widgets.2023.1"}
+    export({"id": "lee2023", **lee})  # Better BibTeX: the key is the id
+    assert import_csl(SOURCES, EXPORT).not_merged == {"lee-2023-widget-review": ["citation-key"]}
+    export({"id": "leeWidgets2023", **lee})  # a key that is no id: split, and kept
+    assert import_csl(SOURCES, EXPORT).not_merged == {"lee-2023-widget-review": ["citation-key"]}
+    SOURCES.write_text(CURATED + "\n" + LEE + "  citation-key: lee-review\n", encoding="utf-8")
+    export({"id": "lee2023", **lee})
+    assert import_csl(SOURCES, EXPORT).conflicts == [
+        Conflict("lee-2023-widget-review", "citation-key", "lee-review", "lee2023")
+    ]
+    export({"id": "lee-2023-widget-review", **lee})  # our id is the key: nothing to say
+    report = import_csl(SOURCES, EXPORT)
+    assert (report.unchanged, report.conflicts, report.not_merged) == (
+        ["lee-2023-widget-review"],
+        [],
+        {},
+    )
+
+
+def test_the_court_of_a_legal_case_is_reported_as_ignored(brief):
+    export(
+        item(
+            id="brown-1954",
+            type="legal_case",
+            title="Brown v. Board of Education",
+            authority="U.S. Supreme Court",
+            volume=347,
+            page=483,
+        )
+    )
+    assert import_csl(SOURCES, EXPORT).ignored == {"brown-1954": ["authority"]}

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-import venv
+from pathlib import Path
 
 import pytest
 import yaml
@@ -18,7 +18,6 @@ from briefgen.cli import app
 from briefgen.errors import BriefError
 from briefgen.pipeline import build, check
 from briefgen.tools.scaffold import Pin, check_requirement, init, installed_requirement
-from tests.conftest import REPO
 
 
 @pytest.mark.slow
@@ -27,6 +26,7 @@ def test_init_writes_a_brief_that_checks_and_builds(tmp_path):
     written = init(target)
     names = sorted(str(p.relative_to(target)) for p in written)
     assert names == [
+        ".gitattributes",
         ".github/workflows/brief.yml",
         ".gitignore",
         ".gitlab-ci.yml",
@@ -60,6 +60,95 @@ def test_init_takes_any_title_safely(tmp_path):
     assert check(tmp_path / "b" / "briefgen.yaml").brief.config.title == 'Ports: "cold" & \\ warm'
 
 
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [
+        ("2024", "2024"),
+        ("yes", "yes"),
+        ("on", "on"),
+        ("no", "no"),
+        ("09", "09"),
+        ("010", "010"),
+        ("1e3", "1e3"),
+        ("1.10", "1.10"),
+        ("0x1F", "0x1f"),
+        ("null", "null"),
+        ("true", "true"),
+        ("~", "brief"),
+        ("Ünïcødé", "unicode"),
+        ("Москва 2024", "moskva-2024"),
+        ("brief_v1.2", "brief_v1.2"),
+        ("_Ports & Harbours --", "ports-harbours"),
+        ("北京", "brief"),
+    ],
+)
+def test_any_folder_name_gives_a_brief_that_checks(tmp_path, monkeypatch, folder, name):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner(env={"COLUMNS": "200"})
+    made = runner.invoke(app, ["init", folder, "--requirement", "briefgen==0.2.0"])
+    assert made.exit_code == 0, made.output
+    checked = runner.invoke(app, ["check", "--strict", "--config", f"{folder}/briefgen.yaml"])
+    assert checked.exit_code == 0, checked.output
+    config = check(tmp_path / folder / "briefgen.yaml").brief.config
+    assert config.name == name and config.title
+
+
+def test_a_folder_name_with_control_characters_gives_a_title_without_them(tmp_path):
+    init(tmp_path / "ice\x01floe\x7f\tdrift")
+    assert check(tmp_path / "ice\x01floe\x7f\tdrift" / "briefgen.yaml").brief.config.title == (
+        "Ice Floe Drift"
+    )
+
+
+def test_a_title_is_put_on_one_line_and_must_be_plain_text(tmp_path):
+    init(tmp_path / "b", title="  Ports\n and\u2028 harbours\t")
+    assert check(tmp_path / "b" / "briefgen.yaml").brief.config.title == "Ports and harbours"
+    with pytest.raises(BriefError, match=r"the title holds control character U\+001B \(ESC\)"):
+        init(tmp_path / "c", title="Ports\x1b[31m")
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_long_folder_name_is_cut_to_an_id(tmp_path):
+    init(tmp_path / ("ab-" * 60))
+    assert check(tmp_path / ("ab-" * 60) / "briefgen.yaml").brief.config.name == "ab-" * 33 + "a"
+
+
+def test_init_keeps_git_from_changing_the_archived_texts(tmp_path):
+    init(tmp_path / "b")
+    attributes = (tmp_path / "b" / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    rules = [line.split() for line in attributes if line and not line.startswith("#")]
+    config = check(tmp_path / "b" / "briefgen.yaml").brief.config
+    assert rules == [[f"{config.archive}/**", "-text"]]
+    assert any("archive:" in line for line in attributes if line.startswith("#"))
+
+
+@pytest.mark.slow
+def test_a_clone_with_autocrlf_still_verifies_its_quotes(tmp_path):
+    """Git for Windows turns LF into CRLF on checkout, which would change each text's sha256."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    git = ["git", "-c", "user.name=CI", "-c", "user.email=ci@example.org"]
+    run = dict(env=env, capture_output=True, text=True, check=True)
+    work = tmp_path / "arctic"
+    init(work)
+    for command in (["init", "--quiet"], ["add", "-A"], ["commit", "--quiet", "-m", "A brief"]):
+        subprocess.run([*git, *command], cwd=work, **run)
+    clone = tmp_path / "win"
+    subprocess.run([*git, "-c", "core.autocrlf=true", "clone", "-q", str(work), str(clone)], **run)
+    # The clone converted what it may: the text files outside the archive.
+    assert b"\r\n" in (clone / "briefgen.yaml").read_bytes()
+    archived = "sources/example-source.txt"
+    assert (clone / archived).read_bytes() == (work / archived).read_bytes()
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "briefgen"), "verify-quotes", "--strict"],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_init_refuses_to_overwrite_a_brief(tmp_path):
     init(tmp_path / "b")
     with pytest.raises(BriefError, match="a brief already exists here"):
@@ -84,41 +173,6 @@ def test_init_through_the_cli(tmp_path, monkeypatch):
         "error: new/briefgen.yaml: a brief already exists here "
         "(choose an empty folder, or edit the brief that is there)\n"
     )
-
-
-@pytest.mark.slow
-def test_a_wheel_in_a_fresh_virtualenv_inits_and_builds_outside_the_repo(tmp_path):
-    """The package carries its templates and scaffold: nothing comes from the checkout."""
-    dist = tmp_path / "dist"
-    pip = [sys.executable, "-m", "pip"]
-    subprocess.run(
-        [*pip, "wheel", "--no-deps", "--quiet", "--wheel-dir", str(dist), str(REPO)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = dist.glob("briefgen-*.whl")
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    python = env_dir / "bin" / "python"
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", str(wheel)],
-        check=True,
-        capture_output=True,
-    )
-    work = tmp_path / "elsewhere"
-    work.mkdir()
-    briefgen = env_dir / "bin" / "briefgen"
-    clean = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
-    run = dict(cwd=work, env=clean, capture_output=True, text=True, check=False)
-    made = subprocess.run([str(briefgen), "init", "harbour"], **run)
-    assert made.returncode == 0, made.stderr
-    built = subprocess.run([str(briefgen), "build", "--all"], **{**run, "cwd": work / "harbour"})
-    assert built.returncode == 0, built.stderr
-    assert (work / "harbour" / "out" / "harbour-public.pdf").read_bytes().startswith(b"%PDF-")
-    where = subprocess.run(
-        [str(python), "-c", "import briefgen; print(briefgen.__file__)"], **run
-    ).stdout
-    assert str(REPO) not in where and str(env_dir) in where
 
 
 class FakeDistribution:
@@ -193,16 +247,79 @@ def test_a_briefgen_installed_from_this_computer_is_pinned_by_version_with_a_not
 
 
 @pytest.mark.parametrize(
+    "direct_url",
+    [
+        {"url": "https://example.org/a b.git", "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+        {
+            "url": "https://example.org/briefgen.git",
+            "vcs_info": {"vcs": "git", "commit_id": "abc ; python_version < '3'"},
+        },
+        {
+            "url": "https://example.org/briefgen.git",
+            "vcs_info": {"vcs": "git", "commit_id": "a\n-e ."},
+        },
+        {"url": "https://example.org/x.whl --index-url http://evil", "archive_info": {}},
+        {"url": "https://[::1/briefgen.whl", "archive_info": {}},
+    ],
+)
+def test_a_record_that_gives_no_plain_requirement_is_pinned_by_version(direct_url):
+    pin = installed_requirement(FakeDistribution("0.2.0", direct_url))
+    assert pin.requirement == f"briefgen=={briefgen.__version__}"
+    assert pin.note is not None and "--requirement" in pin.note
+
+
+def test_a_version_pip_cannot_read_is_not_copied():
+    pin = installed_requirement(FakeDistribution("0.2.0 # or so"))
+    assert pin.requirement == f"briefgen=={briefgen.__version__}" and pin.note
+
+
+@pytest.mark.parametrize(
     "bad",
-    ["", "-e .", "--index-url https://evil.example/", "pytest", "briefgenx", "briefgen\n-e ."],
+    [
+        "",
+        "-e .",
+        "--index-url https://evil.example/",
+        "pytest",
+        "briefgenx",
+        "brief-gen==0.2.0",
+        "briefgen\n-e .",
+        "briefgen==0.2.0\x85-e .",
+        "briefgen\u2028-e .",
+        'briefgen==0.2.0"]',
+        "briefgen==0.2.0 # comment",
+        "briefgen --index-url http://evil",
+        "briefgen==0.2.0 --hash=sha256:00",
+        "briefgen==0.2.0;",
+        "briefgen @ git+https://example.org/a b.git",
+    ],
 )
 def test_a_requirement_must_be_one_line_that_names_briefgen(bad):
     with pytest.raises(BriefError, match="not a requirement for briefgen"):
         check_requirement(bad)
 
 
+@pytest.mark.parametrize(
+    "good",
+    [
+        "briefgen",
+        "briefgen==0.2.0",
+        "  BriefGen[archive]>=0.2,<0.3  ",
+        "briefgen @ git+https://git.example.org/briefgen@v0.2.0",
+        "briefgen@https://files.example.org/briefgen-0.2.0.tar.gz#sha256=00ff",
+    ],
+)
+def test_a_plain_requirement_for_briefgen_is_taken_as_written(good):
+    assert check_requirement(good) == good.strip()
+
+
+def test_a_requirement_with_an_environment_marker_is_refused():
+    with pytest.raises(BriefError, match="has an environment marker") as refused:
+        check_requirement('briefgen==0.2.0 ; python_version < "3"')
+    assert refused.value.problems[0].hint == "leave out '; python_version < \"3\"'"
+
+
 def test_init_writes_the_requirement_to_ci_and_pre_commit(tmp_path):
-    spec = 'briefgen @ git+https://git.example.org/briefgen@v0.2.0 ; python_version >= "3.11"'
+    spec = "BriefGen[archive] @ git+https://git.example.org/briefgen@v0.2.0#egg=briefgen"
     init(tmp_path / "b", requirement=spec)
     lines = (tmp_path / "b" / "requirements.txt").read_text(encoding="utf-8").splitlines()
     assert lines[-1] == spec and all(line.startswith("#") for line in lines[:-1])
@@ -226,6 +343,25 @@ def test_init_through_the_cli_takes_a_requirement_or_refuses_it(tmp_path, monkey
         bad.stderr
     )
     assert not (tmp_path / "other").exists()
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        'briefgen==0.2.0"]',
+        "briefgen==0.2.0 # comment",
+        "briefgen --index-url http://evil",
+        'briefgen==0.2.0; sys_platform == "win32"',
+    ],
+)
+def test_the_cli_refuses_a_requirement_ci_could_not_install_as_a_usage_error(
+    bad, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["init", "new", "--requirement", bad])
+    assert result.exit_code == 2
+    assert "Invalid value for '--requirement': " in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "new").exists()
 
 
 def test_init_through_the_cli_says_when_the_pin_may_not_be_found(tmp_path, monkeypatch):

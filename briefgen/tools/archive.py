@@ -1,14 +1,21 @@
 """`briefgen sources archive`: keep a source's text in the brief, and its digest in sources.yaml.
 
-`plan_archive` gets the text (`extract`: a URL, an HTML page, a PDF or a text
+`plan_archive` gets the text (`fetch` for a URL; `extract` for an HTML page, a PDF or a text
 file), works out the archived copy `<archive>/<id>.txt` and the source's new
-`archived:` record, and writes nothing. `write_archive` then writes both
-atomically, refusing if the sources file changed meanwhile.
+`archived:` record, and writes nothing. `write_archive` then writes the copy,
+then the sources file; if the sources file cannot be written (it changed
+meanwhile, or the disk refuses), the copy is put back as it was, so a copy and
+its recorded digest never disagree. The whole command runs under
+`archive_lock`, one archive command per brief at a time.
 
 The sources file is edited as text, at the lines the YAML reader reports, so
 every other byte of it, comments included, stays as it was; the result is read
-back, and must give the same records with the new `archived:` one, before it is
-written. The copy is written only inside the project; an archive folder outside
+back, and every record must read back to exactly the value it had (every
+field, as briefgen's YAML reader gives it), with only the new `archived:` one
+added, before it is written. A keep-chomped block scalar (`|+`) that ends a
+record keeps its trailing blank lines: the new block goes after them.
+
+The copy is written only inside the project; an archive folder outside
 it (shared with other briefs, say) is only read, and a copy already there can
 have its digest recorded by passing that copy itself.
 """
@@ -18,8 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -29,15 +39,17 @@ from briefgen.dates import When, build_date
 from briefgen.errors import BriefError, Where, closest, display_path
 from briefgen.load import load_config, sources_in
 from briefgen.model import Archived, Config, Folders, Source
-from briefgen.tools.extract import Material, check_text, fetch, is_url, read_file, text_of
+from briefgen.tools.extract import Material, check_text, read_file, text_of
+from briefgen.tools.fetch import fetch, is_url
 from briefgen.tools.trace import UnknownSource
 from briefgen.tools.verify import MAX_COPY_BYTES, sha256_of
-from briefgen.write import write_outputs
-from briefgen.yamlread import Document, decode_yaml
+from briefgen.write import output_lock, write_outputs
+from briefgen.yamlread import Document, SafeDumper, decode_yaml
 
 _NO_WRAP = 1 << 30
-_NUMBER_LIKE = re.compile(r"[0-9]+(e[0-9]+)?")
-"""Hex digits YAML would read as a number (1.2 reads 12e34 as a float): quoted when written."""
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_KEEP_CHOMPED = re.compile(r"[|>]([1-9]?\+|\+[1-9])(\s|$)")
+"""The header of a block scalar that keeps its trailing blank lines (`|+`, `>2+`)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,42 @@ class ArchivePlan:
         return self.record.sha256
 
 
+@contextmanager
+def archive_lock(config_path: Path) -> Iterator[None]:
+    """Hold the brief for one archive command: a lock in the sources file's folder.
+
+    A second archive command on the same brief fails at once instead of
+    interleaving its copy and its record with this one's.
+    """
+    config = load_config(config_path)
+    folders = Folders.of(config, config_path.parent)
+    folder = _project_file(folders.sources, folders.root, config).resolve().parent
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(output_lock(folder))
+        except BriefError as exc:
+            if not exc.problems[0].message.startswith("another briefgen"):
+                raise
+            raise BriefError(
+                "another briefgen command is editing this brief's sources",
+                Where(folder),
+                "wait for it to finish, then run this one again",
+            ) from None
+        yield
+
+
+def retrieval_date(text: str, today: dt.date | None = None) -> When:
+    """A --retrieved value: a full date, YYYY-MM-DD, not after `today`; ValueError if not."""
+    if not _FULL_DATE.fullmatch(text.strip()):
+        raise ValueError(f"{text!r} is not a full date: write YYYY-MM-DD")
+    when = When.parse(text.strip())
+    day = dt.date.fromisoformat(text.strip())
+    today = today or dt.date.today()
+    if day > today:
+        raise ValueError(f"{text!r} is after today ({today.isoformat()})")
+    return when
+
+
 def plan_archive(
     config_path: Path,
     source_id: str,
@@ -81,6 +129,7 @@ def plan_archive(
     config = load_config(config_path)
     folders = Folders.of(config, config_path.parent)
     sources_path = _project_file(folders.sources, folders.root, config)
+    _check_archive_folder(folders.archive, config)
     before = read_regular(sources_path)
     document = decode_yaml(before, sources_path)
     sources = sources_in(document)
@@ -118,15 +167,36 @@ def write_archive(plan: ArchivePlan) -> list[Path]:
     """
     written: list[Path] = []
     _check_unchanged(plan)
+    previous = _previous_copy(plan)
     if plan.text is not None:
         write_outputs(plan.copy.parent, {plan.copy.name: plan.text})
         written.append(plan.copy)
-    if plan.after != plan.before:
-        _check_unchanged(plan)
-        target = plan.sources_path.resolve()
-        write_outputs(target.parent, {target.name: plan.after})
-        written.append(plan.sources_path)
+    try:
+        if plan.after != plan.before:
+            _check_unchanged(plan)
+            target = plan.sources_path.resolve()
+            write_outputs(target.parent, {target.name: plan.after})
+            written.append(plan.sources_path)
+    except BaseException:
+        if plan.text is not None:
+            _restore(plan.copy, previous)
+        raise
     return written
+
+
+def _previous_copy(plan: ArchivePlan) -> bytes | None:
+    """The bytes of the copy about to be replaced, to put back if the record cannot be written."""
+    if plan.text is None or not os.path.lexists(plan.copy):
+        return None
+    return read_regular(plan.copy, MAX_COPY_BYTES)
+
+
+def _restore(copy: Path, previous: bytes | None) -> None:
+    """Put the archived copy back as it was before `write_archive` wrote it."""
+    if previous is None:
+        copy.unlink(missing_ok=True)
+    else:
+        write_outputs(copy.parent, {copy.name: previous})
 
 
 def with_archived(before: bytes, document: Document, index: int, record: Archived) -> bytes:
@@ -145,7 +215,8 @@ def with_archived(before: bytes, document: Document, index: int, record: Archive
     if lines[line - 1][column - 1 :].startswith("{"):
         raise _cannot_edit(path, record, f"record {index + 1} is written as {{...}} on one line")
     indent = " " * (column - 1)
-    end = _record_end(lines, document, index, column)
+    keep = _ends_keep_chomped(lines, document, index)
+    end = _record_end(lines, document, index, column, keep=keep)
     block = _block(record, newline)
     if (index, "archived") in marks.keys:
         key_line, key_column = marks.keys[(index, "archived")]
@@ -184,9 +255,27 @@ def _same_file(given: Path, copy: Path) -> bool:
     return os.path.lexists(given) and given.resolve() == copy.resolve()
 
 
+def _check_archive_folder(archive: Path, config: Config) -> None:
+    if os.path.exists(archive) and not archive.is_dir():
+        setting = "archive" in config.model_fields_set
+        raise BriefError(
+            f"the archive folder {config.archive!r} is a file, not a folder",
+            config.where("archive") if setting else Where(archive),
+            "set 'archive:' in briefgen.yaml to a folder for the archived texts",
+        )
+
+
 def _check_inside(copy: Path, root: Path, config: Config) -> None:
     if is_inside(copy, [root]):
         return
+    if os.path.islink(copy) and is_inside(copy.parent, [root]):
+        raise BriefError(
+            f"the archived copy {display_path(copy)} is a link to a file outside the project, "
+            "so 'sources archive' will not write through it",
+            Where(copy),
+            "remove the link to write a new copy; or pass the file it links to, "
+            "which records its sha256 only",
+        )
     setting = "archive" in config.model_fields_set
     raise BriefError(
         f"the archive folder {config.archive!r} lies outside the project, so "
@@ -241,12 +330,33 @@ def _next_key(document: Document, index: int, after_line: int, end: int) -> int:
     return min([*later, end])
 
 
-def _record_end(lines: list[str], document: Document, index: int, column: int) -> int:
-    """The 0-based line after record `index`'s last line of content."""
+def _record_end(
+    lines: list[str], document: Document, index: int, column: int, *, keep: bool
+) -> int:
+    """The 0-based line after record `index`'s last line of content.
+
+    With `keep` (the record ends in a keep-chomped block scalar, whose value
+    holds the blank lines after it), the blank lines are not passed over.
+    """
     following = document.marks.values.get((index + 1,)) if index + 1 < len(document.data) else None
     boundary = following[0] - 1 if following else len(lines)
+    if keep:
+        return boundary
     first = document.marks.values[(index,)][0]
     return _trimmed(lines, boundary, first, column)
+
+
+def _ends_keep_chomped(lines: list[str], document: Document, index: int) -> bool:
+    """True when the record's last value is a block scalar written `|+` or `>+`."""
+    marks = [
+        position
+        for path, position in document.marks.values.items()
+        if len(path) > 1 and path[0] == index
+    ]
+    if not marks:
+        return False
+    line, column = max(marks)
+    return bool(_KEEP_CHOMPED.match(lines[line - 1][column - 1 :]))
 
 
 def _trimmed(lines: list[str], stop: int, floor: int, column: int) -> int:
@@ -266,37 +376,65 @@ def _between_records(line: str, column: int) -> bool:
 
 def _block(record: Archived, newline: str) -> list[str]:
     """The `archived:` block's lines, without the record's indentation, ending in `newline`."""
-    digest = record.sha256
-    shown = f'"{digest}"' if _NUMBER_LIKE.fullmatch(digest) else digest
-    lines = ["archived:", f"  sha256: {shown}"]
+    lines = ["archived:", "  " + _field("sha256", record.sha256)]
     if record.retrieved is not None:
         lines.append(f"  retrieved: {record.retrieved}")
     if record.origin is not None:
-        dumped = yaml.safe_dump(
-            {"origin": record.origin}, allow_unicode=True, width=_NO_WRAP, default_flow_style=False
-        )
-        lines.append("  " + dumped.rstrip("\n"))
+        lines.append("  " + _field("origin", record.origin))
     return [line + newline for line in lines]
+
+
+def _field(name: str, value: str, *, flow: bool = False) -> str:
+    """`name: value` as briefgen's SafeDumper writes it: quoted if YAML would read another value."""
+    dumped = yaml.dump(
+        {name: value},
+        Dumper=SafeDumper,
+        allow_unicode=True,
+        width=_NO_WRAP,
+        default_flow_style=flow,
+    ).rstrip("\n")
+    return dumped[1:-1] if flow else dumped
+
+
+def hand_record(record: Archived) -> str:
+    """The `archived:` record on one line, as a user would add it by hand."""
+    fields = [_field("sha256", record.sha256, flow=True)]
+    if record.retrieved is not None:
+        fields.append(f"retrieved: {record.retrieved}")
+    if record.origin is not None:
+        fields.append(_field("origin", record.origin, flow=True))
+    return f"archived: {{{', '.join(fields)}}}"
 
 
 def _check_read_back(after: bytes, document: Document, index: int, record: Archived) -> None:
     """The edited file must parse to the same records, with `record` in source `index`."""
     path = document.marks.file
     try:
-        edited = sources_in(decode_yaml(after, path))
+        read_back = decode_yaml(after, path)
+        edited = sources_in(read_back)
     except (BriefError, ValidationError) as exc:
         raise _cannot_edit(path, record, "the edited file would not read back") from exc
-    wanted = [s.model_dump() for s in sources_in(document)]
-    wanted[index]["archived"] = record.model_dump()
-    if [s.model_dump() for s in edited] != wanted:
+    same = _without_archived(read_back.data, index) == _without_archived(document.data, index)
+    archived = edited[index].archived
+    if not same or archived is None or archived.model_dump() != record.model_dump():
         raise _cannot_edit(path, record, "the edited file would not read back as it should")
+
+
+def _without_archived(data: Any, index: int) -> Any:
+    """Every record's value as read, with record `index`'s `archived` field left out."""
+    if not isinstance(data, list) or not isinstance(data[index], dict):
+        return data
+    records = list(data)
+    records[index] = {key: value for key, value in data[index].items() if key != "archived"}
+    return records
 
 
 def _cannot_edit(path: Path, record: Archived, why: str) -> BriefError:
     return BriefError(
         f"cannot add the archived record to {path.name}: {why}",
         Where(path),
-        f"add it to the source's record by hand: 'archived: {{sha256: {record.sha256}}}'",
+        "the archived copy was not written either: write the record one field a line and run "
+        f"the command again, or add this to the record by hand: {hand_record(record)}",
     )
 
 

@@ -8,7 +8,8 @@ difference reported. `write_import` then writes the result atomically. CSL
 fields briefgen does not model are reported, never dropped silently.
 
 Ids: a Zotero item URI becomes a readable id (`ruehl-2022-what`, see
-`readable_ids`) and is remembered in the record as `zotero-uri`; a citation
+`readable_ids`) and is remembered in the record as `zotero-uri` (a numeric id,
+such as 123, too, remembered as `citation-key`); a citation
 key (Better BibTeX's id, or an item's `citation-key`) is kept as the id when it
 is a valid one, else split into one (`ruehl-what-would-potential-2022`) and
 remembered as `citation-key`. New ids are made unique against the file and the
@@ -37,7 +38,7 @@ from briefgen.load import sources_in
 from briefgen.model import SOURCES_FILE, Name, Source
 from briefgen.tools.readable_ids import is_zotero_uri, key_as_id, readable_id, unique
 from briefgen.write import write_outputs
-from briefgen.yamlread import decode_utf8, decode_yaml, parse_yaml
+from briefgen.yamlread import SafeDumper, decode_utf8, decode_yaml, parse_yaml, reads_as_text
 
 MODELLED = tuple(f.alias or name for name, f in Source.model_fields.items())
 """The CSL fields a source record holds, in the order records are written."""
@@ -126,7 +127,7 @@ def import_csl(sources_path: Path, csl_path: Path) -> ImportReport:
         if mine is None:
             fresh.append(item)
             continue
-        differences, only_theirs = _compare(mine, item.source)
+        differences, only_theirs = _compare(mine, item)
         conflicts += differences
         if not differences:
             unchanged.append(mine.id)
@@ -272,11 +273,13 @@ def _to_source(item: _Item) -> _Imported:
     export_id = _export_id(item)
     record, ignored = _csl_to_record(item.value)
     key = record.get("citation-key")
+    numbered = False  # an id such as 123, which says nothing to a reader
     if is_zotero_uri(export_id):
         record["zotero-uri"] = export_id.strip()
     elif not isinstance(key, str) or not key.strip():
         key = record["citation-key"] = export_id
-    wish = key_as_id(key) if isinstance(key, str) else None
+        numbered = not isinstance(item.value["id"], str)
+    wish = key_as_id(key) if isinstance(key, str) and not numbered else None
     record["id"] = wish or "pending"  # a made id needs the checked record: below
     try:
         source = Source.model_validate(record)
@@ -292,15 +295,17 @@ def _to_source(item: _Item) -> _Imported:
 
 
 def _export_id(item: _Item) -> str:
-    """The item's id as the export gives it: a URI, a citation key or an id."""
+    """The item's id as the export gives it: a URI, a citation key or an id (a number as text)."""
     if "id" not in item.value:
         raise BriefError(f"item {item.number} has no 'id'", item.where, "give every item an id")
     export_id = item.value["id"]
+    if isinstance(export_id, int) and not isinstance(export_id, bool):
+        return str(export_id)  # CSL-JSON allows a number
     if isinstance(export_id, str) and not export_id.strip():
         raise BriefError(f"item {item.number}: id is empty", item.where, "give every item an id")
     if not isinstance(export_id, str):
         raise BriefError(
-            f"item {item.number}: id {export_id!r} is not text",
+            f"item {item.number}: id {export_id!r} is neither text nor a whole number",
             item.where,
             "give the item a text id such as 'smith-2021-gazette'",
         )
@@ -330,15 +335,24 @@ def _clues(source: Source, *, own_id: bool) -> list[tuple[str, str]]:
     if own_id:
         clues.append(("id", source.id))
     if source.DOI:
-        doi = re.sub(r"^https?://(dx\.)?doi\.org/", "", source.DOI.strip(), flags=re.I)
-        clues.append(("DOI", doi.lower()))
+        clues.append(("DOI", _bare_doi(source.DOI)))
     if source.URL:
-        clues.append(("URL", source.URL.strip().rstrip("/")))
+        clues.append(("URL", _bare_url(source.URL)))
     if source.issued:
         first = (source.author or source.editor or [Name()])[0].short()
         year = source.issued.start.year
         clues.append(("work", f"{_comparable(source.title).casefold()}|{year}|{first.casefold()}"))
     return [(kind, value) for kind, value in clues if value]
+
+
+def _bare_doi(doi: str) -> str:
+    """A DOI as matching compares it: without `https://doi.org/`, in lower case."""
+    return re.sub(r"^https?://(dx\.)?doi\.org/", "", doi.strip(), flags=re.I).lower()
+
+
+def _bare_url(url: str) -> str:
+    """A URL as matching compares it: without a final '/'."""
+    return url.strip().rstrip("/")
 
 
 def _with_unique_ids(fresh: list[_Imported], taken: set[str]) -> list[_Imported]:
@@ -456,14 +470,19 @@ def _year_of_text(text: Any, label: str, ignored: list[str]) -> Any:
     return text
 
 
-def _compare(ours: Source, theirs: Source) -> tuple[list[Conflict], list[str]]:
+def _compare(ours: Source, item: _Imported) -> tuple[list[Conflict], list[str]]:
     """Fields both give with different values, and fields only the export gives."""
+    theirs = item.source
+    if item.own_id:  # the id is the export's citation key: compare it as one
+        theirs = theirs.model_copy(update={"citation_key": theirs.id})
     conflicts: list[Conflict] = []
     only_theirs: list[str] = []
     for name, info in Source.model_fields.items():
         key = info.alias or name
         if key == "id" or not _given(theirs, name):
             continue
+        if key == "citation-key" and theirs.citation_key == ours.id:
+            continue  # our id is the key
         mine, other = getattr(ours, name), getattr(theirs, name)
         if not _given(ours, name):
             only_theirs.append(key)
@@ -478,12 +497,18 @@ def _given(source: Source, name: str) -> bool:
 
 
 def _comparable(value: Any, key: str = "") -> Any:
-    """A value with the differences that do not matter taken out: runs of spaces, a DOI's case."""
+    """A value with the differences that do not matter taken out: runs of spaces, and
+    what matching ignores in a DOI (case, `https://doi.org/`) and a URL (a final '/')."""
+    if isinstance(value, str) and key in _BARE:
+        return _BARE[key](value)
     if isinstance(value, str):
-        return " ".join(value.lower().split() if key == "DOI" else value.split())
+        return " ".join(value.split())
     if isinstance(value, list):
         return [tuple(_comparable(getattr(name, f)) for f in Name.model_fields) for name in value]
     return value
+
+
+_BARE = {"DOI": _bare_doi, "URL": _bare_url}
 
 
 def _shown(value: Any) -> str:
@@ -521,8 +546,9 @@ class _Plain(str):
     """Text written without quotes where YAML allows it, as in `issued: 2023-02-27`."""
 
 
-class _Dumper(yaml.SafeDumper):
-    """Indents lists inside mappings, as the hand-written fact files do."""
+class _Dumper(SafeDumper):
+    """briefgen's writer (quotes what either YAML would read as another value),
+    indenting lists inside mappings as the hand-written fact files do."""
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         return super().increase_indent(flow, False)
@@ -536,8 +562,12 @@ def _represent_plain(dumper: yaml.SafeDumper, value: _Plain) -> yaml.ScalarNode:
 
 
 def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    """Text of several lines (Zotero's notes) as a literal block, as a person writes it."""
-    style = "|" if "\n" in value else None
+    """Text of several lines (Zotero's notes) as a literal block, as a person writes it;
+    one line bare where both YAMLs read it as that text, else quoted (`"09"`, `"1e3"`)."""
+    if "\n" in value:
+        style: str | None = "|"
+    else:
+        style = None if reads_as_text(value) else '"'  # as briefgen's SafeDumper does
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -554,17 +584,40 @@ def _check_appended(after: bytes, path: Path, added: list[Source]) -> None:
 
     Appending relies on the file being a plain block list; one written as a
     flow list ('[...]') or ending in '...' would not take the new records.
+    When the merged file does not read back, each record is read back on its
+    own to tell a fault of the writer from the file's.
     """
-    problem = BriefError(
-        f"cannot append records to {path.name}: it does not end as a plain list of records",
-        Where(path),
-        f"write {SOURCES_FILE} as a block list, each record starting '- id:'",
-    )
     try:
         data = parse_yaml(after.decode("utf-8-sig"), path).data
         tail = data[-len(added) :] if isinstance(data, list) else []
         read_back = [Source.model_validate(record).model_dump() for record in tail]
-    except (BriefError, ValidationError, TypeError) as exc:
-        raise problem from exc
-    if read_back != [source.model_dump() for source in added]:
-        raise problem
+    except (BriefError, ValidationError, TypeError):
+        read_back = []
+    if read_back == [source.model_dump() for source in added]:
+        return
+    for source in added:
+        _check_reads_back(source, path)
+    raise BriefError(
+        f"cannot append records to {path.name}: it does not end as a plain list of records",
+        Where(path),
+        f"write {SOURCES_FILE} as a block list, each record starting '- id:'",
+    )
+
+
+def _check_reads_back(source: Source, path: Path) -> None:
+    """Refuse a record whose YAML text would not read back as the record."""
+    try:
+        data = parse_yaml(_dump(_record(source)), path).data
+        same = Source.model_validate(data[0]).model_dump() == source.model_dump()
+        problem = "it reads back with other values"
+    except BriefError as exc:
+        same, problem = False, exc.problems[0].message
+    except ValidationError as exc:
+        same, problem = False, sentence(exc.errors()[0])
+    if not same:
+        raise BriefError(
+            f"cannot append records to {path.name}: the records would not read back: "
+            f"{source.id}: {problem}",
+            Where(path),
+            "nothing was written; this is a fault of the import, please report it",
+        )

@@ -1,31 +1,27 @@
-"""A source's text from a URL or a file, one paragraph per line, for the archive.
+"""A source's text from fetched or saved material, one paragraph per line, for the archive.
 
 An HTML page is reduced to its article text by trafilatura (navigation, footers
 and comments left out), a PDF gives its text through pypdf, and a text file is
 taken as it is. trafilatura and pypdf come with the optional extra
-`briefgen[archive]` and are imported only when needed.
+`briefgen[archive]` and are imported only when needed. Fetching a URL is
+`briefgen.tools.fetch`'s work.
 
-`fetch` is the one place briefgen itself goes to the network: only for an
-http or https URL a user gave, with a time limit, a size cap and redirects
-only to http or https.
+A page counts as an article only if trafilatura, favouring precision, finds
+at least `MIN_ARTICLE_PARAGRAPHS` paragraphs and `MIN_ARTICLE_WORDS` words in
+it; a cookie banner or a page of links is refused.
 """
 
 from __future__ import annotations
 
-import http.client
 import io
 import re
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from http.client import HTTPMessage
+from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
-from typing import IO, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from briefgen import __version__
 from briefgen.confine import read_regular
 from briefgen.errors import BriefError, Where
 
@@ -33,10 +29,9 @@ Kind = Literal["html", "pdf", "text"]
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 """The largest page, PDF or text file read or fetched."""
-TIMEOUT_SECONDS = 30.0
-"""How long a fetch may take in all, and how long the server may stay silent."""
-MAX_REDIRECTS = 5
-USER_AGENT = f"briefgen/{__version__} (source archiving; one request per command)"
+MIN_ARTICLE_PARAGRAPHS = 2
+MIN_ARTICLE_WORDS = 40
+"""Less text than this in a page is not an article (a banner, a menu, a footer)."""
 EXTRA_HINT = 'install the extra it needs: pip install "briefgen[archive]"'
 _SAVE_TEXT_HINT = "save the article's text as a .txt file and archive that file"
 
@@ -60,9 +55,10 @@ _SUFFIXES: dict[str, Kind] = {
     ".md": "text",
     ".markdown": "text",
 }
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PARAGRAPH_END = re.compile(r"[.!?:;)\]\"'”’»]$")
+_LIST_ITEM = re.compile(r"([•◦▪‣⁃●■○□]|[0-9]{1,3}[.)])\s")
+"""A line starting with a bullet or an item number starts a paragraph."""
 
 
 @dataclass(frozen=True)
@@ -81,49 +77,7 @@ class Material:
         """A BriefError saying what is wrong with this material, at the file if it is one."""
         if self.path is not None:
             return BriefError(what, Where(self.path, line), hint)
-        return BriefError(f"{self.origin}: {what}", hint=hint)
-
-
-def is_url(given: str) -> bool:
-    """True for anything with a scheme (`https:`, `ftp:`, `file:`); a path has none."""
-    return bool(_SCHEME.match(given)) and not re.match(r"^[A-Za-z]:[\\/]", given)
-
-
-def fetch(url: str, *, timeout: float = TIMEOUT_SECONDS, limit: int = MAX_INPUT_BYTES) -> Material:
-    """GET an http or https URL: at most `limit` bytes, within `timeout` seconds in all."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise BriefError(
-            f"cannot fetch {url!r}: only http and https URLs are fetched",
-            hint="download it yourself and pass the file",
-        )
-    request = urllib.request.Request(
-        url,
-        headers={
-            "User-Agent": USER_AGENT,
-            "Accept": "text/html, application/xhtml+xml, application/pdf, text/plain;q=0.9",
-        },
-    )
-    deadline = time.monotonic() + timeout
-    try:
-        with _opener().open(request, timeout=timeout) as response:
-            _refuse_announced_size(url, response.headers.get("Content-Length"), limit)
-            data = _read_capped(response, url, limit, deadline, timeout)
-            content_type = response.headers.get_content_type()
-            charset = response.headers.get_content_charset()
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        raise BriefError(
-            f"cannot fetch {url}: the server answered {exc.code} {exc.reason}",
-            hint="check the URL, or download the page yourself and pass the file",
-        ) from None
-    except urllib.error.URLError as exc:
-        raise BriefError(f"cannot fetch {url}: {_reason(exc.reason)}") from None
-    except TimeoutError:
-        raise _too_slow(url, timeout) from None
-    except (OSError, http.client.HTTPException) as exc:
-        raise BriefError(f"cannot fetch {url}: {_reason(exc)}") from None
-    return Material(data, _kind_of_type(url, content_type, data), url, charset)
+        return BriefError(f"{shown_url(self.origin)}: {what}", hint=hint)
 
 
 def read_file(path: Path, *, limit: int = MAX_INPUT_BYTES) -> Material:
@@ -157,69 +111,7 @@ def check_text(material: Material) -> str:
         raise material.refused("is not UTF-8 text", "save it as UTF-8", line) from None
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    """An opener for http and https only: no file:, ftp: or data: URLs, not even by redirect."""
-    opener = urllib.request.OpenerDirector()
-    handlers: list[urllib.request.BaseHandler] = [
-        urllib.request.ProxyHandler(),
-        urllib.request.HTTPHandler(),
-        urllib.request.HTTPSHandler(),
-        _Redirects(),
-        urllib.request.HTTPDefaultErrorHandler(),
-        urllib.request.HTTPErrorProcessor(),
-    ]
-    for handler in handlers:
-        opener.add_handler(handler)
-    return opener
-
-
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follows a few redirects, and only to http or https."""
-
-    max_redirections = MAX_REDIRECTS
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise BriefError(
-                f"cannot fetch {req.full_url}: it redirects to {newurl!r}, not an http(s) URL"
-            )
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _refuse_announced_size(url: str, length: str | None, limit: int) -> None:
-    if length is not None and length.strip().isdigit() and int(length) > limit:
-        raise _too_large(url, limit)
-
-
-def _read_capped(
-    response: http.client.HTTPResponse, url: str, limit: int, deadline: float, timeout: float
-) -> bytes:
-    """The body, read in pieces: refused past `limit` bytes or past the deadline.
-
-    `read1` returns what has arrived, so a server that trickles bytes slowly
-    is caught at the deadline rather than waited on.
-    """
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := response.read1(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(url, limit)
-        if time.monotonic() > deadline:
-            raise _too_slow(url, timeout)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(what: str, limit: int) -> BriefError:
+def too_large(what: str, limit: int) -> BriefError:
     return BriefError(
         f"cannot archive {what}: it is larger than {size_text(limit)}",
         hint="archive a smaller file, such as the article's text alone",
@@ -231,21 +123,7 @@ def size_text(size: int) -> str:
     return f"{size // (1024 * 1024)} MiB" if size >= 1024 * 1024 else f"{size:,} bytes"
 
 
-def _too_slow(url: str, timeout: float) -> BriefError:
-    return BriefError(
-        f"cannot fetch {url}: no complete answer within {timeout:g} s",
-        hint="try again later, or download the page yourself and pass the file",
-    )
-
-
-def _reason(reason: object) -> str:
-    if isinstance(reason, TimeoutError):
-        return "the server did not answer in time"
-    text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
-    return text[:1].lower() + text[1:]
-
-
-def _kind_of_type(url: str, content_type: str, data: bytes) -> Kind:
+def kind_of_type(url: str, content_type: str, data: bytes) -> Kind:
     kind = _TYPES.get(content_type)
     if kind is not None:
         return kind
@@ -272,13 +150,23 @@ def _html_paragraphs(material: Material) -> list[str]:
     page: str | bytes = material.data
     if material.charset:
         page = material.data.decode(_codec(material.charset), errors="replace")
-    url = material.origin if is_url(material.origin) else None
+    url = material.origin if material.path is None else None
     extracted = trafilatura.extract(
-        page, url=url, output_format="txt", include_comments=False, with_metadata=False
+        page,
+        url=url,
+        output_format="txt",
+        include_comments=False,
+        with_metadata=False,
+        favor_precision=True,
     )
     lines = _cleaned((extracted or "").splitlines())
-    if not lines:
-        raise material.refused("no article text found in the page", _SAVE_TEXT_HINT)
+    words = sum(len(line.split()) for line in lines)
+    if len(lines) < MIN_ARTICLE_PARAGRAPHS or words < MIN_ARTICLE_WORDS:
+        raise material.refused(
+            f"no article text found in the page (less than {MIN_ARTICLE_PARAGRAPHS} "
+            f"paragraphs and {MIN_ARTICLE_WORDS} words)",
+            _SAVE_TEXT_HINT,
+        )
     return lines
 
 
@@ -288,7 +176,7 @@ def _pdf_paragraphs(material: Material) -> list[str]:
         reader = pypdf.PdfReader(io.BytesIO(material.data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise material.refused("is an encrypted PDF", "save an unprotected copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_lines(page) for page in reader.pages]
     except BriefError:
         raise
     except Exception as exc:  # a damaged or hostile PDF fails inside pypdf in many ways
@@ -302,28 +190,88 @@ def _pdf_paragraphs(material: Material) -> list[str]:
     return lines
 
 
-def _joined_paragraphs(pages: list[str]) -> list[str]:
+@dataclass
+class _Line:
+    """One line of a PDF page: where its baseline is, its font size, and its text."""
+
+    y: float
+    size: float
+    text: str = ""
+
+
+def _page_lines(page: Any) -> list[_Line]:
+    """The page's lines of text from top to bottom, each put together from left to right.
+
+    pypdf reports each piece of text with its position; pieces on one baseline
+    (within a third of the font size) make one line, so a list's bullet,
+    written after its item, comes before it again.
+    """
+    pieces: list[tuple[float, float, float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
+            pieces.append((y, x, abs(size) * scale, text))
+
+    page.extract_text(visitor_text=visit)
+    lines: list[tuple[_Line, list[tuple[float, str]]]] = []
+    for y, x, size, text in sorted(pieces, key=lambda piece: (-piece[0], piece[1])):
+        if not lines or abs(lines[-1][0].y - y) > size / 3:
+            lines.append((_Line(y, size), []))
+        lines[-1][1].append((x, text))
+    for line, parts in lines:
+        line.text = " ".join("".join(text for _, text in sorted(parts)).split())
+    return [line for line, _ in lines if line.text]
+
+
+def _joined_paragraphs(pages: list[list[_Line]]) -> list[str]:
     """A PDF's lines joined into paragraphs, as far as its layout shows where they end.
 
-    A blank line ends a paragraph; so does a line that ends a sentence and falls
-    short of the page's full line length. A hyphen at a line's end joins the
-    next line without a space.
+    A new paragraph starts at a line further below the one before than the
+    page's usual line spacing (by more than a third), at a line in another font
+    size (a heading), at a line that starts with a list bullet or number, and
+    after a line that ends a sentence and falls short of the page's longest
+    line. A hyphen at a line's end joins the next line without a space.
     """
     paragraphs: list[str] = []
     current = ""
-    for page in pages:
-        lines = [" ".join(line.split()) for line in page.splitlines()]
-        full = max((len(line) for line in lines), default=0)
+    for lines in pages:
+        spacing = _usual_spacing(lines)
+        full = max((len(line.text) for line in lines), default=0)
+        previous: _Line | None = None
         for line in lines:
-            if not line:
+            if previous is not None and _starts_paragraph(previous, line, spacing):
                 current = _flush(paragraphs, current)
-                continue
             joiner = "" if not current or current.endswith("-") else " "
-            current += joiner + line
-            if _PARAGRAPH_END.search(line) and len(line) < 0.85 * full:
+            current += joiner + line.text
+            if _PARAGRAPH_END.search(line.text) and len(line.text) < 0.85 * full:
                 current = _flush(paragraphs, current)
+            previous = line
     _flush(paragraphs, current)
     return _cleaned(paragraphs)
+
+
+def _usual_spacing(lines: list[_Line]) -> float | None:
+    """The distance between baselines within a paragraph: the lower quartile of the gaps."""
+    gaps = sorted(
+        above.y - below.y
+        for above, below in pairwise(lines)
+        if above.y > below.y and _same_size(above, below)
+    )
+    return gaps[len(gaps) // 4] if gaps else None
+
+
+def _starts_paragraph(previous: _Line, line: _Line, spacing: float | None) -> bool:
+    if not _same_size(previous, line) or _LIST_ITEM.match(line.text):
+        return True
+    gap = previous.y - line.y
+    return spacing is not None and gap > spacing * 4 / 3
+
+
+def _same_size(one: _Line, other: _Line) -> bool:
+    return abs(one.size - other.size) <= 0.1 * max(one.size, other.size)
 
 
 def _flush(paragraphs: list[str], current: str) -> str:
@@ -371,3 +319,23 @@ def _optional(name: str) -> ModuleType:
         return importlib.import_module(name)
     except ImportError:
         raise BriefError(f"archiving this kind of file needs {name}", hint=EXTRA_HINT) from None
+
+
+URL_CONTROLS = re.compile(r"[\x00-\x20\x7f-\x9f]")
+"""Characters a URL cannot hold as they are: control characters and white space."""
+
+
+def shown_url(url: str) -> str:
+    """`url` fit to quote in a message: no user name or password, control characters escaped."""
+    try:
+        parts = urlsplit(url)
+        if "@" in parts.netloc:
+            url = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    except ValueError:
+        pass
+    escaped = URL_CONTROLS.sub(lambda m: m.group() if m.group() == " " else _escape(m), url)
+    return escaped if len(escaped) <= 300 else escaped[:300] + "…"
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"

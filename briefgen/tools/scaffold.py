@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from briefgen.errors import BriefError, Where
+from briefgen.tools.readable_ids import ascii_words
 from briefgen.tools.schema import schema_files
 from briefgen.write import write_outputs
+from briefgen.yamlread import describe_control
 
 SCAFFOLD = Path(__file__).parent / "scaffold"
 RENAMED = {
+    "gitattributes": ".gitattributes",
     "gitignore": ".gitignore",
     "gitlab-ci.yml": ".gitlab-ci.yml",
     "pre-commit-config.yaml": ".pre-commit-config.yaml",
@@ -28,8 +35,8 @@ RENAMED = {
 }
 """Scaffold files stored under another path: a package must not ship live dot files."""
 _PLACEHOLDER = re.compile(r"@[A-Z_]+@")
-_REQUIREMENT = re.compile(r"briefgen(?=$|[\s\[=<>~!@;(])", re.IGNORECASE)
-"""A requirement that names briefgen: the name, then the end or what may follow a name."""
+MAX_NAME = 100
+"""Longest base name an id may be (see `briefgen.model.Id`)."""
 
 
 @dataclass(frozen=True)
@@ -58,21 +65,33 @@ def installed_requirement(installed: Distribution | None = None) -> Pin:
     editable checkout: `briefgen==VERSION` too, with a note, since CI cannot
     reach the user's disk; VERSION is then the running code's, which an editable
     install's record may lag behind. Credentials in a recorded URL are never copied.
+    A record that gives no plain requirement (see `check_requirement`) counts
+    as local: its URL is not copied.
     """
     from briefgen import __version__
 
+    fallback = Pin(f"briefgen=={__version__}", _local_note(__version__))
     if installed is None:
         try:
             installed = distribution("briefgen")
         except PackageNotFoundError:  # run from a source tree that was never installed
-            return Pin(f"briefgen=={__version__}", _local_note(__version__))
-    exact = f"briefgen=={installed.version}"
+            return fallback
+    try:
+        pin = _recorded_pin(installed) or fallback
+        check_requirement(pin.requirement)
+    except (BriefError, ValueError):  # ValueError: a URL urllib cannot split
+        return fallback
+    return pin
+
+
+def _recorded_pin(installed: Distribution) -> Pin | None:
+    """The requirement `installed`'s PEP 610 record gives, or None for a local install."""
     try:
         record = json.loads(installed.read_text("direct_url.json") or "null")
     except json.JSONDecodeError:
         record = None
     if not isinstance(record, dict) or not isinstance(record.get("url"), str):
-        return Pin(exact)
+        return Pin(f"briefgen=={installed.version}")
     url = _without_credentials(record["url"])
     vcs = record.get("vcs_info")
     remote = urlsplit(url).scheme in {"https", "http", "ssh", "git"}
@@ -80,7 +99,7 @@ def installed_requirement(installed: Distribution | None = None) -> Pin:
         return Pin(f"briefgen @ git+{url}@{vcs['commit_id']}")
     if remote and isinstance(record.get("archive_info"), dict):
         return Pin(f"briefgen @ {url}")
-    return Pin(f"briefgen=={__version__}", _local_note(__version__))
+    return None
 
 
 def _local_note(version: str) -> str:
@@ -102,15 +121,38 @@ def _without_credentials(url: str) -> str:
 
 
 def check_requirement(requirement: str) -> str:
-    """`requirement` if it is one plain pip requirement for briefgen, else a BriefError."""
+    """`requirement` if it is one plain PEP 508 requirement for briefgen, else a BriefError.
+
+    Plain: the name briefgen (any spelling pip takes for it), perhaps extras and
+    a version or a URL, and nothing pip or YAML would read as more: no option,
+    comment or second line. No environment marker either, which could leave
+    CI without briefgen.
+    """
     text = requirement.strip()
-    if not _REQUIREMENT.match(text) or any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+    parsed = _parsed(text)
+    if parsed is None or canonicalize_name(parsed.name) != "briefgen":
         raise BriefError(
             f"not a requirement for briefgen: {requirement!r}",
-            hint="give one line such as 'briefgen==0.2.0' or "
-            "'briefgen @ git+https://HOST/briefgen@v0.2.0'",
+            hint="give one requirement and nothing more (no comment or option), such as "
+            "'briefgen==0.2.0' or 'briefgen @ git+https://HOST/briefgen@v0.2.0'",
+        )
+    if parsed.marker is not None:
+        raise BriefError(
+            f"the requirement {requirement!r} has an environment marker, "
+            "so CI might install no briefgen",
+            hint=f"leave out '; {parsed.marker}'",
         )
     return text
+
+
+def _parsed(text: str) -> Requirement | None:
+    """`text` as a PEP 508 requirement, or None if it is not exactly one."""
+    if len(text.splitlines()) != 1 or any(_is_refused(c) for c in text):
+        return None
+    try:
+        return Requirement(text)
+    except InvalidRequirement:
+        return None
 
 
 def init(target: Path, *, title: str | None = None, requirement: str | None = None) -> list[Path]:
@@ -131,10 +173,10 @@ def init(target: Path, *, title: str | None = None, requirement: str | None = No
         raise BriefError(
             f"{clashes[0].name} already exists", Where(clashes[0]), "choose an empty folder"
         )
-    title = title or _title_from(target)
+    title = _plain_title(title or "") or _title_from(target)
     values = {
         "@TITLE@": _yaml_scalar(title),
-        "@NAME@": _name_from(target),
+        "@NAME@": _yaml_scalar(_name_from(target)),
         "@REQUIREMENT@": requirement,
         "@REQUIREMENT_YAML@": _yaml_scalar(requirement),
     }
@@ -170,11 +212,36 @@ def _yaml_scalar(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _plain_title(title: str) -> str:
+    """`title` on one line; a BriefError if it holds a character briefgen's reader refuses."""
+    text = " ".join(title.split())
+    refused = next((c for c in text if _is_refused(c)), None)
+    if refused is not None:
+        raise BriefError(
+            f"the title holds {describe_control(refused)}", hint="give the title as plain text"
+        )
+    return text
+
+
 def _title_from(target: Path) -> str:
-    words = re.split(r"[-_\s]+", target.resolve().name.strip())
+    """'Arctic Shipping' from the folder 'arctic-shipping'; control characters split words."""
+    folder = "".join(" " if _is_refused(c) else c for c in target.resolve().name)
+    words = re.split(r"[-_\s]+", folder.strip())
     return " ".join(word.capitalize() for word in words if word) or "New Brief"
 
 
+def _is_refused(character: str) -> bool:
+    """A control character or a lone surrogate, which brief files may not hold."""
+    return unicodedata.category(character) in {"Cc", "Cs"}
+
+
 def _name_from(target: Path) -> str:
-    name = re.sub(r"[^a-z0-9._-]+", "-", target.resolve().name.lower()).strip("-._")
+    """The output files' base name: the folder's name in lower-case ASCII ('Ünïcødé' -> 'unicode').
+
+    Letters are spelt in ASCII as imported ids are; '.', '_' and '-' are kept
+    between words, any other run of characters becomes '-'.
+    """
+    folder = target.resolve().name
+    ascii_runs = re.sub(r"[^._-]+", lambda run: "-".join(ascii_words(run.group())), folder)
+    name = re.sub(r"-{2,}", "-", ascii_runs)[:MAX_NAME].strip("-._")
     return name or "brief"

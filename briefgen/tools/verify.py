@@ -214,7 +214,8 @@ def _check(citation: Citation, paras: list[str] | None, archive: Path) -> str | 
             return None
         return f"quote not found anywhere in {citation.source}"
     if numbers.stop - 1 > len(paras):
-        return f"{citation.locator} is past the end of {citation.source} ({len(paras)} paragraphs)"
+        count = f"{len(paras)} paragraph{'' if len(paras) == 1 else 's'}"
+        return f"{citation.locator} is past the end of {citation.source} ({count})"
     located = " ".join(paras[n - 1] for n in numbers)
     if quote in located:
         return None
