@@ -91,8 +91,8 @@ class Notebook:
                 piece += grade(source, citation)
             if self._show_quotes:
                 quote = nested_quote(citation.quote)
-                if index < len(cited) - 1 and quote.endswith(".") and not quote.endswith(".."):
-                    quote = quote[:-1]  # a semicolon follows: “…Kremlin”; not “…Kremlin.”;
+                if index < len(cited) - 1:
+                    quote = before_semicolon(quote)
                 piece += Markup(' — <q class="quote">{}</q>').format(quote)
             pieces.append(piece)
         note = Note(len(self.notes) + 1, end_sentence(Markup("; ").join(pieces)))
@@ -132,6 +132,18 @@ def end_sentence(text: Markup) -> Markup:
     closing = re.search(r"[”’]*(</q>)?$", text)
     at = closing.start() if closing else len(text)
     return Markup(text[:at] + "." + text[at:])
+
+
+_END_BEFORE_SEMICOLON = re.compile(r"([^.])[.,;:]([’']*)$")
+
+
+def before_semicolon(quote: str) -> str:
+    """A quote's own final stop, comma or colon dropped where a semicolon follows it.
+
+    “…the Kremlin”; not “…the Kremlin.”;, and “…an ‘organization’”; not
+    “…an ‘organization,’”;. An ellipsis, a question or an exclamation stays.
+    """
+    return _END_BEFORE_SEMICOLON.sub(r"\1\2", quote)
 
 
 def nested_quote(quote: str) -> str:

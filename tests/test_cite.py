@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from briefgen.cite import Notebook, bibliography_entry, full_note, nested_quote, short_note
+import pytest
+
+from briefgen.cite import (
+    Notebook,
+    before_semicolon,
+    bibliography_entry,
+    full_note,
+    nested_quote,
+    short_note,
+)
 from briefgen.model import Citation, Source
 
 
@@ -167,3 +176,31 @@ def test_locators_keep_their_label_and_number_together():
 def test_urls_break_only_past_the_host():
     note = full_note(source(URL="https://example.org/a/b.html"))
     assert '<span class="url-head">https://example.org/</span>a/<wbr>b<wbr>.html' in note
+
+
+def test_a_quote_followed_by_a_semicolon_drops_its_own_final_stop_or_comma():
+    book = Notebook({"culp-2023": ARTICLE}, show_quotes=True)
+    nested = cite("culp-2023", "para. 1", "status of an 'international organization,'")
+    note = book.cite([nested, cite("culp-2023", "para. 2", "b")])
+    assert "organization&#39;</q>; Culp" in note.html
+    kept = book.cite([cite("culp-2023", "para. 3", "and so..."), cite("culp-2023", "para. 4", "b")])
+    assert "and so...</q>; Culp" in kept.html
+    owned = book.cite(
+        [cite("culp-2023", "para. 5", "the members'"), cite("culp-2023", "para. 6", "c")]
+    )
+    assert "the members&#39;</q>; Culp" in owned.html
+
+
+@pytest.mark.parametrize(
+    ("quote", "shown"),
+    [
+        ("the Kremlin.", "the Kremlin"),
+        ("an ‘organization,’", "an ‘organization’"),
+        ("its members.’", "its members’"),
+        ("why?", "why?"),
+        ("and so...", "and so..."),
+        ("the members’", "the members’"),
+    ],
+)
+def test_before_semicolon(quote, shown):
+    assert before_semicolon(quote) == shown
