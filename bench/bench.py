@@ -9,10 +9,13 @@ CSTO brief's three audiences one by one and in parallel; a full build against
 a no-op rebuild; a watch-mode rebuild against a cold `briefgen build`; and the
 footnote layout (the CSTO analyst brief and a 1,000-fact base laid out by
 briefgen's PDF stage with its footnote accelerator, without it, and by
-WeasyPrint alone, in paired runs). Times are wall-clock seconds on this
-machine, median of --repeat runs (at least 5 for the footnote section).
+WeasyPrint alone, in paired runs); and `briefgen preview`, from saving a fact
+file to the new text in the open page, against a cold build (bench/preview_bench.py).
+Times are wall-clock seconds on this machine, median of --repeat runs (at least 5
+for the footnote section and for the preview's edits).
 
     python bench/bench.py --only footnotes   # one section (names: see --help)
+    python bench/bench.py --only preview --repeat 5   # edit-to-visible in `briefgen preview`
 """
 
 from __future__ import annotations
@@ -189,7 +192,32 @@ def footnote_layout(repeat: int) -> None:
             )
 
 
-SECTIONS = ("startup", "synthetic", "parallel", "incremental", "watch", "footnotes")
+def preview_against_cold(repeat: int) -> None:
+    """Saving a fact file to seeing the new text in `briefgen preview`, against a cold build.
+
+    The analyst page is open in Chromium (Playwright) when it can be driven,
+    otherwise the time runs to the server's `reload` event and a fetch of the
+    page showing the new text. Each edit waits for the PDFs of the one before.
+    """
+    import preview_bench
+
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder) / "brief"
+        shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(".git", "out", ".venv"))
+        command = [str(BRIEFGEN), "build", "-a", "analyst", "--force"]
+        cold = median_time(
+            repeat, lambda: subprocess.run(command, cwd=project, capture_output=True, check=True)
+        )
+        way, idle, busy = preview_bench.edit_to_visible(BRIEFGEN, project, max(repeat, 5))
+    page, during_pdf = statistics.median(idle), statistics.median(busy)
+    print(f"\nsave a fact file -> new text visible in the previewed page ({way})")
+    print(f"preview, analyst page, PDFs done, median of {len(idle)} edits     {page:6.2f} s")
+    print(f"preview, analyst page, PDFs building, median of {len(busy)} edits {during_pdf:6.2f} s")
+    print(f"cold `briefgen build -a analyst`, median of {repeat} runs        {cold:6.2f} s")
+    print(f"cold build / preview (PDFs done)                        {cold / page:6.1f}x")
+
+
+SECTIONS = ("startup", "synthetic", "parallel", "incremental", "watch", "footnotes", "preview")
 
 
 def main() -> None:
@@ -210,6 +238,7 @@ def main() -> None:
         "incremental": incremental,
         "watch": watch_against_cold,
         "footnotes": lambda: footnote_layout(max(args.repeat, 5)),
+        "preview": lambda: preview_against_cold(args.repeat),
     }
     for name in SECTIONS:
         if name in args.only:

@@ -1,14 +1,14 @@
 """The command line: wires the pipeline stages, prints, and chooses exit codes.
 
-Exit codes: 0 ok; 1 the inputs are wrong or the build failed; 2 usage error.
-Only this module prints. Heavy modules are imported inside the commands so
-that `briefgen --help` stays fast.
+Exit codes: 0 ok; 1 the inputs are wrong or the build failed; 2 usage error;
+130 interrupted. Only this module and `briefgen.report` (progress, timings,
+JSON documents, colour, plain help) print. Heavy modules are imported inside
+the commands so that `briefgen --help` stays fast.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import signal
 import sys
 import traceback
@@ -22,28 +22,36 @@ import typer
 
 from briefgen import __version__
 from briefgen.formats import FORMATS
+from briefgen.report import PlainHelpGroup, terminal_safe
 
 if TYPE_CHECKING:
     from briefgen.model import Brief
+    from briefgen.pipeline import Built
 
 app = typer.Typer(
     name="briefgen",
     help="Build sourced briefing documents (HTML and PDF) from curated fact files.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=PlainHelpGroup,
 )
 
 ConfigOption = Annotated[
     Path,
-    typer.Option("--config", "-c", help="The brief's configuration file.", show_default=True),
+    typer.Option(
+        "--config", "-c", metavar="FILE", help="The brief's configuration file.", show_default=True
+    ),
 ]
 DEFAULT_CONFIG = Path("briefgen.yaml")
 AudienceOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--audience", "-a", help="Build this audience; repeat for several. [default: the default]"
+        "--audience",
+        "-a",
+        metavar="NAME",
+        help="Build this audience; repeat for several. [default: the default]",
     ),
 ]
 AllOption = Annotated[bool, typer.Option("--all", help="Build every audience.")]
@@ -56,7 +64,9 @@ AllowOutsideOption = Annotated[
 ]
 OutOption = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="Output folder. [default: the configuration's, out/]"),
+    typer.Option(
+        "--out", "-o", metavar="DIR", help="Output folder. [default: the configuration's, out/]"
+    ),
 ]
 
 
@@ -65,7 +75,41 @@ Format = StrEnum("Format", [(name, name) for name in FORMATS])  # type: ignore[m
 
 FormatOption = Annotated[
     list[Format] | None,
-    typer.Option("--format", "-f", help="Output format; repeat for both. [default: html, pdf]"),
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="Output format, html or pdf; repeat for both. [default: html, pdf]",
+    ),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Rebuild audiences whose inputs are unchanged.")
+]
+SinceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--since",
+        metavar="FILE",
+        help="Compare with this manifest for 'changes since the previous version'. "
+        "[default: out/manifest.json]",
+    ),
+]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs", "-j", min=1, metavar="N", help="PDFs laid out at once. [default: one per CPU]"
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout, for scripts.")
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Print only warnings and errors: no progress, no 'wrote'."),
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Print how long each stage took.")
 ]
 
 
@@ -79,32 +123,16 @@ class Listing(StrEnum):
 
 _state = {"debug": False}
 
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-"""What a terminal must not receive raw: control characters (C0 but tab and line feed,
-DEL, C1), the Unicode line and paragraph separators, and the bidirectional overrides."""
 _CLICK_ERROR: type[Exception] = next(
     c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
 )
 
 
-def terminal_safe(text: str) -> str:
-    """`text` with every character a terminal could act on written as a visible escape.
-
-    An ESC becomes the four characters \\x1b and a line separator \\u2028, so text
-    from a fact file can neither colour, move nor rewrite what the terminal shows.
-    Line feeds and tabs are kept.
-    """
-    return _UNPRINTABLE.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def _echo(message: str, *, err: bool = False) -> None:
     """Print one message through `terminal_safe`: every line the CLI prints goes here."""
-    typer.echo(terminal_safe(message), err=err)
+    from briefgen.report import echo
+
+    echo(message, err=err)
 
 
 def _bad_parameter(message: str, param_hint: str) -> typer.BadParameter:
@@ -113,8 +141,11 @@ def _bad_parameter(message: str, param_hint: str) -> typer.BadParameter:
 
 
 @contextmanager
-def _reported() -> Iterator[None]:
-    """Turn a BriefError into one line per problem on stderr and exit code 1."""
+def _reported(as_json: bool = False) -> Iterator[None]:
+    """Turn a BriefError into one line per problem on stderr and exit code 1.
+
+    With `as_json`, the problems go to stdout as one JSON document instead.
+    """
     from briefgen.errors import BriefError
 
     try:
@@ -122,6 +153,11 @@ def _reported() -> Iterator[None]:
     except BriefError as exc:
         if _state["debug"]:
             _echo(traceback.format_exc().rstrip("\n"), err=True)
+        if as_json:
+            from briefgen.report import error_document, print_json
+
+            print_json(error_document(exc.problems))
+            raise typer.Exit(1) from None
         for problem in exc.problems:
             _echo(f"error: {problem}", err=True)
         raise typer.Exit(1) from None
@@ -157,69 +193,76 @@ def build(
     everything: AllOption = False,
     formats: FormatOption = None,
     out: OutOption = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Rebuild audiences whose inputs are unchanged.")
-    ] = False,
-    since: Annotated[
-        Path | None,
-        typer.Option(
-            "--since",
-            help="Compare with this manifest for 'changes since the previous version'. "
-            "[default: out/manifest.json]",
-        ),
-    ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", "-j", min=1, help="PDFs laid out at once. [default: one per CPU]"),
-    ] = None,
+    force: ForceOption = False,
+    since: SinceOption = None,
+    strict: StrictOption = False,
+    jobs: JobsOption = None,
     allow_outside: AllowOutsideOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Validate the facts and build each audience's HTML and PDF."""
-    with _reported():
+    with _reported(as_json):
         from briefgen.audience import UnknownAudience
         from briefgen.pipeline import build as build_brief
+        from briefgen.report import BuildReport, build_document, print_json, progress_wanted
 
         if audiences and everything:
             raise _bad_parameter("give --audience or --all, not both", param_hint="'--all'")
         chosen = [f.value for f in formats] if formats else FORMATS
         if since is not None and not since.exists():
             raise _bad_parameter(f"no manifest at {str(since)!r}", param_hint="'--since'")
+        report = BuildReport(show=progress_wanted(quiet=quiet, as_json=as_json))
         try:
-            built = build_brief(
-                config,
-                audiences=audiences or (),
-                everything=everything,
-                formats=chosen,
-                out_dir=out,
-                force=force,
-                since=since,
-                strict=strict,
-                jobs=jobs,
-                allow_outside=allow_outside,
-            )
+            with report.live():
+                built = build_brief(
+                    config,
+                    audiences=audiences or (),
+                    everything=everything,
+                    formats=chosen,
+                    out_dir=out,
+                    force=force,
+                    since=since,
+                    strict=strict,
+                    jobs=jobs,
+                    allow_outside=allow_outside,
+                    progress=report.on_progress,
+                )
         except UnknownAudience as exc:  # a usage error, exit 2
             raise _bad_parameter(
                 f"unknown audience {exc.name!r}; known audiences: {', '.join(exc.known)}",
                 param_hint="'--audience'",
             ) from None
+        if as_json:
+            print_json(build_document(built))
+            return
         _warn(built.warnings)
-        for path in built.written:
-            _echo(f"wrote {_shown(path)}")
-        for audience in built.audiences:
-            pages = f", {_count(audience.pages, 'page')}" if audience.pages else ""
-            facts = f"{_count(len(audience.fact_ids), 'fact')}{pages}"
-            if audience.skipped:
-                _echo(f"{audience.name}: unchanged, skipped ({facts}; --force rebuilds)")
-                continue
-            _echo(f"{audience.name}: {facts}")
-            if audience.changes is not None:
-                c = audience.changes
-                removed = len(c.removed)
-                _echo(
-                    f"  since the version of {c.since}: {len(c.added)} added, "
-                    f"{len(c.changed)} changed, {removed} removed"
-                )
+        if not quiet:
+            _summarise(built)
+        if verbose:
+            for line in report.timing_lines():
+                _echo(line, err=True)
+
+
+def _summarise(built: Built) -> None:
+    """The files a build wrote, then a line per audience."""
+    for path in built.written:
+        _echo(f"wrote {_shown(path)}")
+    for audience in built.audiences:
+        pages = f", {_count(audience.pages, 'page')}" if audience.pages else ""
+        facts = f"{_count(len(audience.fact_ids), 'fact')}{pages}"
+        if audience.skipped:
+            _echo(f"{audience.name}: unchanged, skipped ({facts}; --force rebuilds)")
+            continue
+        _echo(f"{audience.name}: {facts}")
+        if audience.changes is not None:
+            c = audience.changes
+            removed = len(c.removed)
+            _echo(
+                f"  since the version of {c.since}: {len(c.added)} added, "
+                f"{len(c.changed)} changed, {removed} removed"
+            )
 
 
 @app.command()
@@ -233,12 +276,14 @@ def check(
             help="Warn about facts not reviewed within AGE (365d, 26w, 1y).",
         ),
     ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    strict: StrictOption = False,
     allow_outside: AllowOutsideOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Validate the configuration and fact files without building."""
-    with _reported():
+    with _reported(as_json):
         from briefgen.pipeline import check as check_brief
+        from briefgen.report import check_document, print_json
         from briefgen.stale import parse_age
 
         try:
@@ -246,6 +291,9 @@ def check(
         except Exception as exc:
             raise _bad_parameter(str(exc), param_hint="'--max-age'") from None
         checked = check_brief(config, max_age=age, strict=strict, allow_outside=allow_outside)
+        if as_json:
+            print_json(check_document(checked))
+            return
         _warn(checked.warnings)
         brief = checked.brief
         _echo(
@@ -261,30 +309,49 @@ def watch(
     everything: AllOption = False,
     formats: FormatOption = None,
     out: OutOption = None,
+    force: ForceOption = False,
+    since: SinceOption = None,
+    strict: StrictOption = False,
+    jobs: JobsOption = None,
     allow_outside: AllowOutsideOption = False,
 ) -> None:
-    """Rebuild whenever the facts, the configuration or a template changes."""
+    """Rebuild whenever the facts, the configuration or a template changes.
+
+    Takes the options of `build`. Ctrl-C stops it, with exit code 130.
+    """
     with _reported():
         import watchfiles
 
         from briefgen.tools.watch import relevant, watch, watched_paths
 
+        if audiences and everything:
+            raise _bad_parameter("give --audience or --all, not both", param_hint="'--all'")
+        if since is not None and not since.exists():
+            raise _bad_parameter(f"no manifest at {str(since)!r}", param_hint="'--since'")
         paths = watched_paths(config)
         shown = ", ".join(_shown(p) for p in paths)
         _echo(f"watching {shown}; Ctrl-C stops")
         changes = watchfiles.watch(
-            *paths, watch_filter=lambda _change, path: relevant(path), raise_interrupt=False
+            *paths, watch_filter=lambda _change, path: relevant(path), raise_interrupt=True
         )
-        watch(
-            config,
-            changes,
-            _report_round,
-            audiences=audiences or (),
-            everything=everything,
-            formats=[f.value for f in formats] if formats else FORMATS,
-            out_dir=out,
-            allow_outside=allow_outside,
-        )
+        try:
+            watch(
+                config,
+                changes,
+                _report_round,
+                audiences=audiences or (),
+                everything=everything,
+                formats=[f.value for f in formats] if formats else FORMATS,
+                out_dir=out,
+                allow_outside=allow_outside,
+                force=force,
+                since=since,
+                strict=strict,
+                jobs=jobs,
+            )
+        except KeyboardInterrupt:
+            _echo("stopped watching (Ctrl-C); the last good outputs are in place", err=True)
+            raise typer.Exit(130) from None
 
 
 def _report_round(round_: object) -> None:
@@ -303,6 +370,81 @@ def _report_round(round_: object) -> None:
     _echo(f"done in {round_.seconds:.2f} s; watching")
 
 
+@app.command()
+def preview(
+    config: ConfigOption = DEFAULT_CONFIG,
+    out: OutOption = None,
+    port: Annotated[
+        int,
+        typer.Option("--port", "-p", metavar="N", help="Port to serve on. [default: a free one]"),
+    ] = 0,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            metavar="ADDRESS",
+            help="Address to serve on; any but 127.0.0.1 exposes the brief.",
+        ),
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the preview in the web browser.")
+    ] = False,
+    allow_outside: AllowOutsideOption = False,
+) -> None:
+    """Serve a live preview of the brief in the browser.
+
+    Every audience's HTML and PDF, on 127.0.0.1 and a free port by default. The
+    HTML is rebuilt first and open pages reload themselves; the PDFs follow in
+    the background. A build error shows over the page until the next good build.
+    """
+    with _reported():
+        import watchfiles
+
+        from briefgen.tools.preview import LOCAL_HOSTS, Preview
+        from briefgen.tools.watch import relevant, watched_paths
+
+        if host not in LOCAL_HOSTS:
+            _echo(f"warning: serving on {host} lets other machines read the brief", err=True)
+        paths = watched_paths(config)
+        try:
+            server = Preview(
+                config,
+                host=host,
+                port=port,
+                out_dir=out,
+                allow_outside=allow_outside,
+                on_pdf=_report_pdf,
+            )
+        except OSError as exc:
+            _echo(f"error: cannot serve on {host}:{port}: {exc.strerror}", err=True)
+            raise typer.Exit(1) from None
+        try:
+            with server:
+                _echo(f"preview at {server.url}")
+                _echo(f"watching {', '.join(_shown(p) for p in paths)}; Ctrl-C stops")
+                if open_browser:
+                    import webbrowser
+
+                    webbrowser.open(server.url)
+                changes = watchfiles.watch(*paths, watch_filter=lambda _c, p: relevant(p))
+                server.run(changes, _report_round)
+        except KeyboardInterrupt:
+            _echo("preview stopped", err=True)
+            raise typer.Exit(130) from None
+
+
+def _report_pdf(round_: object) -> None:
+    from briefgen.tools.preview import PdfRound
+
+    assert isinstance(round_, PdfRound)
+    if round_.error_lines is None:
+        _echo(f"PDFs ready ({round_.seconds:.1f} s)")
+        return
+    for line in round_.error_lines:
+        _echo(f"error: {line}", err=True)
+    _echo(f"PDF build failed ({round_.seconds:.1f} s); the HTML preview goes on", err=True)
+
+
 class CiService(StrEnum):
     github = "github"
     gitlab = "gitlab"
@@ -315,16 +457,23 @@ def matrix(
         CiService,
         typer.Option(
             "--for",
+            metavar="SERVICE",
             help="github: a job matrix as JSON; gitlab: a child pipeline with a job per audience.",
         ),
     ] = CiService.github,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Accepted for symmetry with the other commands: the output is the same."
+        ),
+    ] = False,
 ) -> None:
     """Print the audience builds as a CI matrix or child pipeline.
 
     `--for github` (the default) prints a GitHub Actions matrix as one line of
     JSON; `--for gitlab` prints a GitLab child pipeline with one job per audience.
     """
-    with _reported():
+    with _reported(as_json):
         from briefgen.audience import audiences
         from briefgen.ci import github_matrix, gitlab_child_pipeline
         from briefgen.load import load_config
@@ -335,15 +484,25 @@ def matrix(
 
 @app.command("list")
 def list_(
-    what: Annotated[Listing, typer.Argument(help="What to list.")] = Listing.all,
+    what: Annotated[
+        Listing,
+        typer.Argument(
+            metavar="WHAT", help="What to list: all, topics, facts, sources or audiences."
+        ),
+    ] = Listing.all,
     config: ConfigOption = DEFAULT_CONFIG,
     allow_outside: AllowOutsideOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List the brief's topics, facts, sources or audiences."""
-    with _reported():
+    with _reported(as_json):
         from briefgen.pipeline import check as check_brief
+        from briefgen.report import list_document, print_json
 
         brief = check_brief(config, allow_outside=allow_outside).brief
+        if as_json:
+            print_json(list_document(brief, what.value))
+            return
         if what in (Listing.all, Listing.topics):
             _heading("topics", what)
             for topic in brief.topics:
@@ -378,7 +537,8 @@ def verify_quotes(
         typer.Option(
             "--archive",
             "-a",
-            help="Folder of archived source texts, <source id>.txt. "
+            metavar="DIR",
+            help="Folder of archived source texts, one SOURCE_ID.txt per source. "
             "[default: the configuration's archive, sources/]",
         ),
     ] = None,
@@ -488,9 +648,9 @@ def init(
 
 @app.command()
 def schema(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the schema files.")] = Path(
-        "schema"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for the schema files.")
+    ] = Path("schema"),
 ) -> None:
     """Write JSON Schema for the brief's YAML files, for editors."""
     with _reported():
@@ -502,7 +662,10 @@ def schema(
 
 
 sources_app = typer.Typer(
-    help="Manage the sources file.", no_args_is_help=True, rich_markup_mode=None
+    help="Manage the sources file.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=PlainHelpGroup,
 )
 app.add_typer(sources_app, name="sources")
 

@@ -2,9 +2,9 @@
 
 For each audience: its template, every template that one extends, includes
 or imports by a fixed name, and its stylesheets must exist on the search path
-and compile; a block a child template defines must exist in the template it
-extends (a misspelt block would otherwise be dropped without a word).
-Problems carry the template's file and line.
+and compile. A block a child template defines should exist in the template it
+extends or further up: a misspelt block is dropped without a word, so it is
+reported as a warning. Problems and warnings carry the template's file and line.
 """
 
 from __future__ import annotations
@@ -27,8 +27,11 @@ from briefgen.render import (
 )
 
 
-def check_templates(brief: Brief) -> None:
-    """Raise BriefError listing every template problem of every audience."""
+def check_templates(brief: Brief) -> list[Problem]:
+    """Raise BriefError listing every template problem of every audience; return the warnings.
+
+    A warning is a block that a template defines but the templates it extends lack.
+    """
     dirs = template_dirs(brief)
     env = make_environment(dirs, protected_files(brief, brief.folders.output))
     checker = _Checker(env, dirs)
@@ -38,6 +41,7 @@ def check_templates(brief: Brief) -> None:
         problems += _stylesheets(env, brief, audience, dirs)
     if problems:
         raise BriefError(problems=list(dict.fromkeys(problems)))
+    return list(dict.fromkeys(checker.warnings))
 
 
 class _Checker:
@@ -48,6 +52,7 @@ class _Checker:
         self.dirs = dirs
         self.done: set[str] = set()
         self.hints = Suggester()
+        self.warnings: list[Problem] = []
 
     def template(self, name: str, named_at: Where | None) -> list[Problem]:
         if name in self.done:
@@ -72,44 +77,71 @@ class _Checker:
                 problems += self.template(used, Where(Path(filename), node.lineno))
         parent = next(tree.find_all(nodes.Extends), None)
         if parent is not None and not problems:
-            problems += self._blocks(tree, filename, _fixed_name(parent.template))
+            self.warnings += self._blocks(tree, filename, _fixed_name(parent.template))
         return problems
 
     def _blocks(self, tree: nodes.Template, filename: str, parent: str | None) -> list[Problem]:
-        """A block the child defines must exist somewhere up the chain it extends."""
+        """Warnings for the blocks the child overrides that no template up its chain defines.
+
+        Only the child's outermost blocks override; a block nested inside one of
+        them is new, for a template that extends the child to fill.
+        """
         if parent is None:
             return []
-        known = _chain_blocks(self.env, parent)
-        problems = []
-        for block in tree.find_all(nodes.Block):
+        try:
+            known, chain = _chain_blocks(self.env, parent)
+        except (jinja2.TemplateError, BriefError):
+            return []  # reported as a problem of the parent template
+        where = parent if len(chain) == 1 else f"{parent} or the templates it extends"
+        listed = f"the blocks it can fill: {', '.join(sorted(known))}"
+        warnings = []
+        for block in _outer_blocks(tree):
             if block.name in known:
                 continue
-            hint = self.hints.hint(
-                block.name, sorted(known), otherwise=f"{parent} has no such block"
-            )
-            problems.append(
+            close = self.hints.closest(block.name, sorted(known))
+            warnings.append(
                 Problem(
-                    f"block {block.name!r} is not in {parent}, so it would never show",
+                    f"block {block.name!r} is not in {where}, so it does nothing",
                     Where(Path(filename), block.lineno),
-                    hint,
+                    f"did you mean {close!r}? {listed}" if close else listed,
                 )
             )
-        return problems
+        return warnings
 
 
-def _chain_blocks(env: BriefEnvironment, name: str) -> set[str]:
-    """Every block of `name` and of the templates it extends."""
-    known: set[str] = set()
-    seen: set[str] = set()
+def _outer_blocks(node: nodes.Node) -> list[nodes.Block]:
+    """The blocks of a template that are not inside another block."""
+    found: list[nodes.Block] = []
+    for child in node.iter_child_nodes():
+        if isinstance(child, nodes.Block):
+            found.append(child)
+        else:
+            found += _outer_blocks(child)
+    return found
+
+
+def _chain_blocks(env: BriefEnvironment, name: str) -> tuple[set[str], list[str]]:
+    """The blocks that show in `name` and the templates it extends, and the names of that chain.
+
+    Every block of the template at the top of the chain shows; further down, a
+    block shows if it fills one that shows, and so do the blocks nested in it.
+    """
+    trees: list[nodes.Template] = []
+    seen: list[str] = []
     current: str | None = name
     while current is not None and current not in seen:
-        seen.add(current)
+        seen.append(current)
         source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
         tree = env.parse(source, current, filename)
-        known |= {block.name for block in tree.find_all(nodes.Block)}
+        trees.append(tree)
         parent = next(tree.find_all(nodes.Extends), None)
         current = _fixed_name(parent.template) if parent is not None else None
-    return known
+    known = {block.name for block in trees[-1].find_all(nodes.Block)}
+    for tree in reversed(trees[:-1]):
+        for block in _outer_blocks(tree):
+            if block.name in known:
+                known |= {inner.name for inner in block.find_all(nodes.Block)}
+    return known, seen
 
 
 def _stylesheets(

@@ -19,6 +19,11 @@ MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$"
+_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
+"""30/02/2022, 05.01.2022, 01-13-2022: a date written day or month first."""
+_SLASHED_ISO = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+"""2022/01/05: year first but with slashes, which briefgen reads as a range."""
 
 
 @dataclass(frozen=True, order=True)
@@ -30,21 +35,19 @@ class PartialDate:
     day: int | None = None
 
     @classmethod
-    def parse(cls, text: str) -> PartialDate:
+    def parse(cls, text: str, whole: str | None = None) -> PartialDate:
+        """Read 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'; errors name `whole` (a range) if given."""
+        named = text if whole is None else whole
         match = _PARTIAL.match(text.strip())
         if not match:
-            raise ValueError(f"{text!r} is not a date (write YYYY, YYYY-MM or YYYY-MM-DD)")
+            if whole is None:
+                raise ValueError(f"{text!r} is not a date (write {_FORMS})")
+            raise ValueError(f"{whole!r} is not a date range (write START/END, each {_FORMS})")
         year, month, day = (int(part) if part else None for part in match.groups())
         assert year is not None
-        if month is not None and not 1 <= month <= 12:
-            raise ValueError(f"impossible date {text!r}: there is no month {month}")
-        if day is not None:
-            try:
-                dt.date(year, month or 1, day)
-            except ValueError:
-                raise ValueError(
-                    f"impossible date {text!r}: {MONTHS[(month or 1) - 1]} {year} has no day {day}"
-                ) from None
+        problem = _impossible(year, month, day)
+        if problem:
+            raise ValueError(f"impossible date {named!r}: {problem}")
         return cls(year, month, day)
 
     def first_day(self) -> dt.date:
@@ -83,11 +86,13 @@ class When:
             value = _from_date_parts(value["date-parts"])
         if not isinstance(value, str):
             raise ValueError("a date must be text such as 2022-01-05 or 2022-01-06/2022-01-19")
+        _refuse_other_orders(value)
         first, sep, last = value.partition("/")
-        start = PartialDate.parse(first)
+        whole = value if sep else None
+        start = PartialDate.parse(first, whole)
         if not sep:
             return cls(start)
-        end = PartialDate.parse(last)
+        end = PartialDate.parse(last, whole)
         if end.first_day() < start.first_day():
             raise ValueError(f"date range {value!r} ends before it starts")
         return cls(start, end)
@@ -142,6 +147,49 @@ class When:
                 },
             ],
         }
+
+
+def _impossible(year: int, month: int | None, day: int | None) -> str | None:
+    """Why a year, month and day make no date, or None when they do."""
+    if month is not None and not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if day is not None:
+        try:
+            dt.date(year, month or 1, day)
+        except ValueError:
+            return f"{MONTHS[(month or 1) - 1]} {year} has no day {day}"
+    return None
+
+
+def _iso(year: int, month: int, day: int) -> str:
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _refuse_other_orders(text: str) -> None:
+    """A date written day first, month first or with slashes: say how to write it year first."""
+    slashed = _SLASHED_ISO.match(text.strip())
+    if slashed:
+        year, month, day = (int(part) for part in slashed.groups())
+        problem = _impossible(year, month, day)
+        instead = f"; and {problem}" if problem else f": write {_iso(year, month, day)}"
+        raise ValueError(f"{text!r} is not a date ('/' separates the two ends of a range){instead}")
+    match = _DAY_MONTH_YEAR.match(text.strip())
+    if not match:
+        return
+    first, second, year = int(match[1]), int(match[3]), int(match[4])
+    readings = [
+        (_iso(year, month, day), f"{day} {MONTHS[month - 1]}")
+        for day, month in {(first, second), (second, first)}
+        if _impossible(year, month, day) is None
+    ]
+    start = f"{text!r} is not a date: write it year first, YYYY-MM-DD"
+    if not readings:
+        problem = _impossible(year, second, first) or _impossible(year, first, second)
+        raise ValueError(f"{start}; and {problem}, so check the numbers")
+    if len(readings) == 1:
+        raise ValueError(f"{start}, as {readings[0][0]}")
+    choices = " or ".join(f"{iso} ({words})" for iso, words in sorted(readings))
+    raise ValueError(f"{start}; it could be {choices}")
 
 
 def _from_date_parts(parts: Any) -> str:

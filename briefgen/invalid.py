@@ -8,6 +8,7 @@ number, not 'high'`. Both the fact files and the CSL import speak through it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -64,7 +65,7 @@ def sentence(error: Mapping[str, Any], whole: str = "the value") -> str:
 
     `whole` names what an error about no field in particular is about.
     """
-    loc = tuple(error["loc"])
+    loc = untagged(error["loc"])
     if error["type"] == "missing":
         return f"missing field {loc[-1]!r}"
     if error["type"] == "extra_forbidden":
@@ -77,6 +78,64 @@ def sentence(error: Mapping[str, Any], whole: str = "the value") -> str:
 
 
 _PHRASES = ("is ", "must ", "may ", "needs ")
+_TAG = re.compile(r"(str|int|float|bool|none|[a-z]+(-[a-z]+)+|[a-z-]+\[.*\])", re.DOTALL)
+"""How pydantic names the branch of a union it tried: 'constrained-str', "literal['none']"."""
+
+
+def _is_tag(loc: Sequence[str | int], at: int) -> bool:
+    part = loc[at]
+    keyed = at > 0 and loc[at - 1] == "audiences"  # an audience's name, whatever it is
+    return isinstance(part, str) and not keyed and _TAG.fullmatch(part) is not None
+
+
+def untagged(loc: Sequence[str | int]) -> tuple[str | int, ...]:
+    """A location without the union branches pydantic adds to it."""
+    return tuple(part for at, part in enumerate(loc) if not _is_tag(loc, at))
+
+
+def merged(errors: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Pydantic's errors with one per mistake: a value no branch of a union took is one error.
+
+    For `stylesheet: str | list[str]` pydantic reports a number twice (not text,
+    not a list); that becomes one error, "must be text or a list". When the
+    value had a branch's shape and failed inside it (a list holding a number),
+    only the errors from inside are kept.
+    """
+    groups: dict[tuple[str | int, ...], list[Mapping[str, Any]]] = {}
+    for error in errors:
+        loc = tuple(error["loc"])
+        first = next((at for at in range(len(loc)) if _is_tag(loc, at)), len(loc))
+        groups.setdefault(loc[:first], []).append(error)
+    result: list[Mapping[str, Any]] = []
+    for place, group in groups.items():
+        if len(group) == 1 or all(tuple(e["loc"]) == place for e in group):
+            result += [{**e, "loc": untagged(e["loc"])} for e in group]
+            continue
+        deeper = [e for e in group if len(untagged(e["loc"])) > len(place)]
+        if deeper:
+            result += [{**e, "loc": untagged(e["loc"])} for e in deeper]
+            continue
+        result.append(_either(place, group))
+    return result
+
+
+def _either(place: tuple[str | int, ...], group: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One error for a value that no branch of a union accepted."""
+    expected = [e["ctx"]["expected"] for e in group if e["type"] == "literal_error"]
+    if len(expected) == len(group):
+        return {**group[0], "loc": place, "ctx": {"expected": _joined(expected)}}
+    musts = dict.fromkeys(_problem({**e, "input": None}) for e in group)
+    return {
+        "type": "value_error",
+        "loc": place,
+        "msg": " or ".join(musts).replace(" or must be ", " or ") + _given(group[0].get("input")),
+    }
+
+
+def _joined(expected: Sequence[str]) -> str:
+    """pydantic's "'a', 'b' or 'c'" lists of several Literals as one list."""
+    names = [name for text in expected for name in re.split(r", | or ", text)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def field_name(loc: Sequence[str | int]) -> str:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from briefgen.cache import cached
 from briefgen.confine import OUTSIDE_HINT, confined, is_inside, read_regular
 from briefgen.errors import BriefError, Problem, Where, did_you_mean
-from briefgen.invalid import sentence
+from briefgen.invalid import merged, sentence
 from briefgen.model import (
     SOURCES_FILE,
     Archived,
@@ -41,26 +41,68 @@ CONFIG_FILE = "briefgen.yaml"
 
 M = TypeVar("M", bound=Located)
 
-_ALL_FIELDS = sorted(
-    {
-        field.alias or name
-        for model in (
-            Config,
-            AudienceSettings,
-            Source,
-            Archived,
-            Name,
-            Citation,
-            Version,
-            Fact,
-            Topic,
-            Member,
-            Period,
-            Limits,
-        )
-        for name, field in model.model_fields.items()
-    }
-)
+_RECORDS: dict[type[BaseModel], str] = {
+    Config: "the configuration",
+    AudienceSettings: "an audience",
+    Limits: "'limits'",
+    Source: "a source",
+    Archived: "a source's 'archived' record",
+    Name: "a name",
+    Topic: "a topic (the top level of its file)",
+    Fact: "a fact",
+    Version: "a version",
+    Citation: "a citation",
+    Member: "a membership row",
+    Period: "a period",
+}
+"""Each record as an error names it."""
+
+
+def fields_of(model: type[BaseModel]) -> dict[str, Any]:
+    """A record's fields by the name a file writes them with, and their types."""
+    return {field.alias or name: field.annotation for name, field in model.model_fields.items()}
+
+
+def _records_in(annotation: Any) -> list[type[BaseModel]]:
+    """The record types a field's type holds: `list[Citation] | None` -> [Citation]."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [found for arg in get_args(annotation) for found in _records_in(arg)]
+
+
+def _family(root: type[BaseModel]) -> list[type[BaseModel]]:
+    """`root` and every record type nested in it, outermost first."""
+    found = [root]
+    for model in found:
+        for annotation in fields_of(model).values():
+            found += [inner for inner in _records_in(annotation) if inner not in found]
+    return found
+
+
+def record_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The record type at a pydantic location inside `root`: ('facts', 0) of a Topic -> Fact."""
+    model: type[BaseModel] | None = root
+    at = 0
+    while at < len(loc):
+        fields = fields_of(model) if model is not None else {}
+        if loc[at] not in fields:
+            return None
+        annotation = fields[loc[at]]
+        inner = _records_in(annotation)
+        model = inner[0] if len(inner) == 1 else None
+        at += 1 + _nesting(annotation)  # past the list indexes and mapping keys
+    return model
+
+
+def _nesting(annotation: Any) -> int:
+    """How many list indexes or mapping keys lead to a record: `dict[Id, X]` -> 1."""
+    args = [arg for arg in get_args(annotation) if arg is not type(None)]
+    origin = get_origin(annotation)
+    if origin in (list, dict):
+        return 1 + _nesting(args[-1])
+    if len(args) == 1 and origin is not Annotated:
+        return _nesting(args[0])  # X | None
+    return 0
 
 
 def load_config(path: Path) -> Config:
@@ -224,7 +266,8 @@ def _to_model(model: type[M], document: Document, path: tuple[int, ...]) -> M:
     try:
         record = model.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem(error, document.marks, path) for error in exc.errors()]
+        errors = merged(exc.errors())
+        problems = [_problem(error, document.marks, path, model) for error in errors]
         raise BriefError(problems=problems) from exc
     _bind(record, document.marks, path)
     return record
@@ -243,12 +286,32 @@ def _bind(value: Any, marks: Marks, path: tuple[Any, ...]) -> None:
             _bind(item, marks, (*path, key))
 
 
-def _problem(error: Any, marks: Marks, base: tuple[Any, ...]) -> Problem:
+def _problem(
+    error: Any, marks: Marks, base: tuple[Any, ...], model: type[BaseModel] | None = None
+) -> Problem:
     loc = (*base, *error["loc"])
     text = sentence(error, whole="the file")
     if error["type"] == "missing":
         return Problem(text, marks.where(loc[:-1]))
     if error["type"] == "extra_forbidden":
-        hint = did_you_mean(str(error["loc"][-1]), _ALL_FIELDS)
-        return Problem(text, marks.where(loc, key=True), hint)
+        where = marks.where(loc, key=True)
+        record = record_at(model, tuple(error["loc"][:-1])) if model else None
+        if record is None:
+            return Problem(text, where)
+        return _unknown_field(str(error["loc"][-1]), record, model or record, where)
     return Problem(text, marks.where(loc))
+
+
+def _unknown_field(
+    name: str, record: type[BaseModel], root: type[BaseModel], where: Where
+) -> Problem:
+    """An unknown key: a field of another record here (misplaced), a typo, or neither."""
+    owners = [other for other in _family(root) if other is not record and name in fields_of(other)]
+    if owners:
+        kinds = " or ".join(dict.fromkeys(_RECORDS.get(other, other.__name__) for other in owners))
+        return Problem(
+            f"{name!r} is a field of {kinds}, not of {_RECORDS.get(record, record.__name__)}: "
+            "is this indented correctly?",
+            where,
+        )
+    return Problem(f"unknown field {name!r}", where, did_you_mean(name, fields_of(record)))

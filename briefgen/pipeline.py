@@ -9,7 +9,8 @@ tests and the benchmark call these functions; none of them prints.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -42,6 +43,40 @@ from briefgen.stale import stale_facts
 from briefgen.validate import validate
 from briefgen.workers import Budget, run_all
 from briefgen.write import output_lock, write_outputs
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step of a build, for a progress display: a stage started or finished.
+
+    `stage` is one of load, validate, select, render, lay out, guard, write;
+    `audience` names the audience for render and lay out (None for the stages
+    that cover the whole brief); `pages` is the PDF's page count once laid out.
+    The release guard itself runs inside the render and lay-out children, so its
+    time counts there; the `guard` stage is the parent's check of layout
+    warnings and page budgets.
+    """
+
+    stage: str
+    audience: str | None
+    finished: bool
+    pages: int | None = None
+
+
+OnProgress = Callable[[Progress], None]
+"""What `build` and `check` call with each `Progress` event (the CLI draws them)."""
+
+
+def _ignore(_: Progress) -> None:
+    """The default listener: nobody is watching."""
+
+
+@contextmanager
+def _stage(progress: OnProgress, stage: str, audience: str | None = None) -> Iterator[None]:
+    """Report that `stage` started, and that it finished once the block ran without an error."""
+    progress(Progress(stage, audience, finished=False))
+    yield
+    progress(Progress(stage, audience, finished=True))
 
 
 @dataclass(frozen=True)
@@ -80,17 +115,21 @@ def check(
     max_age: dt.timedelta | None = None,
     strict: bool = False,
     allow_outside: bool = False,
+    progress: OnProgress = _ignore,
 ) -> Checked:
     """Load and validate a brief and compile its templates; raise BriefError on any error.
 
     With `max_age`, facts not reviewed within that long of the build date are
-    warnings. With `strict`, any warning is raised as an error.
+    warnings. With `strict`, any warning is raised as an error. `progress`
+    hears the load and validate stages start and finish.
     """
-    brief = load_brief(config_path, allow_outside=allow_outside)
-    warnings = validate(brief)
-    check_templates(brief)
-    if max_age is not None:
-        warnings += stale_facts(brief, today=build_date(), max_age=max_age)
+    with _stage(progress, "load"):
+        brief = load_brief(config_path, allow_outside=allow_outside)
+    with _stage(progress, "validate"):
+        warnings = validate(brief)
+        warnings += check_templates(brief)
+        if max_age is not None:
+            warnings += stale_facts(brief, today=build_date(), max_age=max_age)
     if strict and warnings:
         raise BriefError(problems=warnings)
     return Checked(brief, warnings)
@@ -108,6 +147,7 @@ def build(
     strict: bool = False,
     jobs: int | None = None,
     allow_outside: bool = False,
+    progress: OnProgress = _ignore,
 ) -> Built:
     """Build the chosen audiences (by default the default one) into `out_dir`.
 
@@ -118,12 +158,13 @@ def build(
     template error, a leak, a page budget) writes nothing. PDFs of several
     audiences are laid out in parallel, in up to `jobs` processes (default: one
     per CPU). One build at a time writes to an output folder. The configured
-    folders must lie inside the project unless `allow_outside`.
+    folders must lie inside the project unless `allow_outside`. `progress`
+    hears each stage (per audience for render and lay out) start and finish.
     """
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise BriefError(f"unknown format {sorted(unknown)[0]!r}", hint="use html or pdf")
-    checked = check(config_path, strict=strict, allow_outside=allow_outside)
+    checked = check(config_path, strict=strict, allow_outside=allow_outside, progress=progress)
     brief = checked.brief
     warnings = list(checked.warnings)
     if "pdf" in formats:
@@ -134,7 +175,15 @@ def build(
     target = out_dir if out_dir is not None else brief.folders.output
     with output_lock(target):
         built, written, heard = _build_locked(
-            brief, chosen, formats, target, force=force, since=since, jobs=jobs, strict=strict
+            brief,
+            chosen,
+            formats,
+            target,
+            force=force,
+            since=since,
+            jobs=jobs,
+            strict=strict,
+            progress=progress,
         )
     return Built(brief, built, written, [*warnings, *heard])
 
@@ -176,22 +225,32 @@ def _build_locked(
     since: Path | None,
     jobs: int | None,
     strict: bool,
+    progress: OnProgress,
 ) -> tuple[list[AudienceBuilt], list[Path], list[Problem]]:
     """Plan, render, lay out, guard, write: the stages of a build, holding the output folder."""
-    plan = make_plan(brief, chosen, formats, target, force=force, since=since, today=build_date())
-    pages = [_render(brief, job, plan.today) for job in plan.jobs]
-    pdfs = _lay_out(brief, pages, target, jobs) if "pdf" in formats else [None] * len(pages)
-    heard = [
-        problem
-        for page, pdf in zip(pages, pdfs, strict=True)
-        if pdf is not None
-        for problem in _layout_warnings(brief, page.job.audience, pdf)
-    ]
-    if strict and heard:
-        raise BriefError(problems=heard)
-    for page, pdf in zip(pages, pdfs, strict=True):
-        if pdf is not None:
-            _check_budget(page.job.audience, pdf.pages)
+    with _stage(progress, "select"):
+        plan = make_plan(
+            brief, chosen, formats, target, force=force, since=since, today=build_date()
+        )
+    pages = []
+    for job in plan.jobs:
+        with _stage(progress, "render", job.audience.name):
+            pages.append(_render(brief, job, plan.today))
+    pdfs = (
+        _lay_out(brief, pages, target, jobs, progress) if "pdf" in formats else [None] * len(pages)
+    )
+    with _stage(progress, "guard"):
+        heard = [
+            problem
+            for page, pdf in zip(pages, pdfs, strict=True)
+            if pdf is not None
+            for problem in _layout_warnings(brief, page.job.audience, pdf)
+        ]
+        if strict and heard:
+            raise BriefError(problems=heard)
+        for page, pdf in zip(pages, pdfs, strict=True):
+            if pdf is not None:
+                _check_budget(page.job.audience, pdf.pages)
     files: dict[str, bytes] = {}
     new: dict[str, OutputRecord] = {}
     for page, pdf in zip(pages, pdfs, strict=True):
@@ -200,7 +259,8 @@ def _build_locked(
         new |= records(plan, brief, page.job, made, pdf.pages if pdf else None, page.templates)
     if files:
         files[MANIFEST] = manifest_bytes(plan, new)  # written last: see write_outputs
-    written = write_outputs(target, files) if files else []
+    with _stage(progress, "write"):
+        written = write_outputs(target, files) if files else []
     return _results(chosen, plan, pages, pdfs), written, heard
 
 
@@ -238,14 +298,28 @@ def _render(brief: Brief, job: Job, today: dt.date) -> _Page:
 
 
 def _lay_out(
-    brief: Brief, pages: Sequence[_Page], target: Path, jobs: int | None
+    brief: Brief,
+    pages: Sequence[_Page],
+    target: Path,
+    jobs: int | None,
+    progress: OnProgress = _ignore,
 ) -> list[LaidOut | None]:
-    """Every page's PDF, each laid out and guarded in a child process under the layout budget."""
+    """Every page's PDF, each laid out and guarded in a child process under the layout budget.
+
+    The children run in parallel, so `progress` hears every audience start
+    before the first child, and finish, with its pages, once all are back.
+    """
     tasks = [_layout_task(brief, page.html, page.job.audience, target) for page in pages]
     checks = [partial(_check_pdf, page.guard) for page in pages]
     limits = brief.config.limits
     budget = Budget(limits.layout_seconds, limits.layout_memory_mb * 1024 * 1024)
-    return list(lay_out_all(tasks, jobs=jobs, budget=budget, checks=checks))
+    names = [page.job.audience.name for page in pages]
+    for name in names:
+        progress(Progress("lay out", name, finished=False))
+    laid_out = lay_out_all(tasks, jobs=jobs, budget=budget, checks=checks)
+    for name, pdf in zip(names, laid_out, strict=True):
+        progress(Progress("lay out", name, finished=True, pages=pdf.pages))
+    return list(laid_out)
 
 
 def _files(page: _Page, pdf: LaidOut | None) -> dict[str, bytes]:

@@ -135,8 +135,7 @@ def parse_yaml(text: str, path: Path) -> Document:
         mark = exc.problem_mark or exc.context_mark
         where = Where(path, mark.line + 1, mark.column + 1) if mark else Where(path)
         problem = exc.problem or exc.context or "invalid YAML"
-        line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
-        hint = _syntax_hint(problem, line)
+        hint = _syntax_hint(exc, text.splitlines())
         raise BriefError(f"YAML syntax error: {problem}", where, hint) from exc
     except yaml.YAMLError as exc:
         raise BriefError(f"YAML error: {exc}", Where(path)) from exc
@@ -211,13 +210,85 @@ def _check_text(value: str, where: Where) -> None:
     )
 
 
-def _syntax_hint(problem: str, line: str) -> str | None:
+_KEY_LINE = re.compile(r"( *)(- +)*([A-Za-z_][A-Za-z0-9_-]*) *:(?: |$)")
+"""A line that starts with a key (perhaps after list dashes): `  - id: x`, `    title:`."""
+
+
+_BLOCK_PROBLEMS = (
+    "mapping values",
+    "expected '-' indicator",
+    "expected <block end>",
+    "expected key",
+)
+"""libyaml's and PyYAML's words for a key or a list item where the indentation does not allow it."""
+
+
+def _syntax_hint(exc: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """A hint for a YAML syntax error: tabs, indentation, a missing ':', or text to quote."""
+    problem = exc.problem or exc.context or ""
+    mark = exc.problem_mark
+    index = mark.line if mark and mark.line < len(lines) else None
+    line = lines[index] if index is not None else ""
     indent = line[: len(line) - len(line.lstrip())]
     if "tab" in problem or "'\\t'" in problem or "\t" in indent:
         return "indent with spaces, not tabs"
-    if "mapping values" in problem:
+    if index is None or mark is None:
+        return None
+    if "expected ':'" in problem and exc.context_mark is not None:
+        return (
+            f"line {exc.context_mark.line + 1} needs ':' after its key, or more indentation "
+            "if it continues the text above"
+        )
+    key = _KEY_LINE.match(line)
+    if "mapping values" in problem and (key is None or mark.column > key.end(3)):
         return "quote text that contains ': '"
+    if key is not None and any(words in problem for words in _BLOCK_PROBLEMS):
+        return _indentation_hint(lines, index)
     return None
+
+
+def _key_column(line: str) -> tuple[str, int] | None:
+    """The key a line starts with and its 0-based column (after any list dashes)."""
+    key = _KEY_LINE.match(line)
+    return (key[3], key.start(3)) if key else None
+
+
+def _previous_key(lines: list[str], index: int) -> tuple[int, str, int] | None:
+    """The nearest line above `index` that starts with a key: its index, key and column."""
+    for above in range(index - 1, -1, -1):
+        found = _key_column(lines[above])
+        if found is not None:
+            return (above, *found)
+        if lines[above].strip() and not lines[above].lstrip().startswith("#"):
+            return None  # text, not a key: no sibling to compare with
+    return None
+
+
+def _indentation_hint(lines: list[str], index: int) -> str | None:
+    """Name the key that breaks the line-up of its neighbours and the column it belongs in.
+
+    A key whose neighbours above and below line up with each other is the odd one
+    out; otherwise the key on the reported line is compared with the one above it.
+    """
+    here = _key_column(lines[index])
+    above = _previous_key(lines, index)
+    if here is None or above is None:
+        return None
+    key, column = here
+    line_above, key_above, column_above = above
+    before = _previous_key(lines, line_above)
+    if before is not None and before[2] == column != column_above:
+        return (
+            f"indentation: '{key_above}' on line {line_above + 1} starts in column "
+            f"{column_above + 1}, the keys around it in column {column + 1}; line it up with them"
+        )
+    if column == column_above:
+        return None
+    return (
+        f"indentation: '{key}' starts in column {column + 1}, '{key_above}' on line "
+        f"{line_above + 1} in column {column_above + 1}; keys of one record start in the same "
+        "column"
+    )
 
 
 def yaml12(text: str) -> Any:

@@ -22,6 +22,7 @@ COMMANDS = [
     "schema",
     "matrix",
     "watch",
+    "preview",
 ]
 
 

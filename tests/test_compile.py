@@ -37,15 +37,58 @@ def test_a_syntax_error_is_found_by_check_with_its_line(project):
     ]
 
 
-def test_a_block_the_base_lacks_is_found_with_a_suggestion(project):
+BASE_BLOCKS = (
+    "bibliography, changes, chronology, colophon, contents, endnotes, head_extra, "
+    "key_judgments, kicker, masthead, method, sections"
+)
+
+
+def warnings() -> list[str]:
+    return [str(p) for p in check(CONFIG).warnings]
+
+
+def test_a_block_the_base_lacks_is_a_warning_with_a_suggestion(project):
     root = project()
     (root / "templates").mkdir()
     (root / "templates" / "brief.html.j2").write_text(
-        '{% extends "base.html.j2" %}\n\n{% block mastead %}x{% endblock %}\n', encoding="utf-8"
+        '{% extends "base.html.j2" %}\n\n{% block mastead %}x{% endblock %}\n'
+        "{% block sidebar %}x{% endblock %}\n",
+        encoding="utf-8",
     )
-    assert problems() == [
-        "templates/brief.html.j2:3: block 'mastead' is not in base.html.j2, so it would never "
-        "show (did you mean 'masthead'?)"
+    assert warnings() == [
+        "templates/brief.html.j2:3: block 'mastead' is not in base.html.j2, so it does nothing "
+        f"(did you mean 'masthead'? the blocks it can fill: {BASE_BLOCKS})",
+        "templates/brief.html.j2:4: block 'sidebar' is not in base.html.j2, so it does nothing "
+        f"(the blocks it can fill: {BASE_BLOCKS})",
+    ]
+    with pytest.raises(BriefError) as caught:
+        check(CONFIG, strict=True)
+    assert len(caught.value.problems) == 2
+
+
+def test_a_chain_of_two_extends_is_checked_at_each_level(project):
+    root = project()
+    (root / "templates").mkdir()
+    (root / "templates" / "house.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n'
+        "{% block kicker %}House{% block desk %}{% endblock %}{% endblock %}\n"
+        "{% block colophn %}x{% endblock %}\n",
+        encoding="utf-8",
+    )
+    (root / "templates" / "brief.html.j2").write_text(
+        '{% extends "house.html.j2" %}\n'
+        "{% block desk %}Europe desk{% endblock %}\n"  # new in house.html.j2: fine
+        "{% block masthead %}{% block strap %}{% endblock %}{% endblock %}\n"  # nested: new
+        "{% block dsk %}x{% endblock %}\n",
+        encoding="utf-8",
+    )
+    assert warnings() == [
+        "templates/house.html.j2:3: block 'colophn' is not in base.html.j2, so it does nothing "
+        f"(did you mean 'colophon'? the blocks it can fill: {BASE_BLOCKS})",
+        "templates/brief.html.j2:4: block 'dsk' is not in house.html.j2 or the templates it "
+        "extends, so it does nothing (did you mean 'desk'? the blocks it can fill: "
+        "bibliography, changes, chronology, colophon, contents, desk, endnotes, head_extra, "
+        "key_judgments, kicker, masthead, method, sections)",
     ]
 
 

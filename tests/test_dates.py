@@ -43,3 +43,47 @@ def test_year_given_as_number_and_csl_date_parts():
     assert str(When.parse(2010)) == "2010"
     assert str(When.parse({"date-parts": [[2023, 2, 27]]})) == "2023-02-27"
     assert PartialDate.parse("2020-02-29").first_day().isoformat() == "2020-02-29"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "30/02/2022",
+            "'30/02/2022' is not a date: write it year first, YYYY-MM-DD; and February 2022 "
+            "has no day 30, so check the numbers",
+        ),
+        (
+            "05/01/2022",
+            "'05/01/2022' is not a date: write it year first, YYYY-MM-DD; it could be "
+            "2022-01-05 (5 January) or 2022-05-01 (1 May)",
+        ),
+        (
+            "13/01/2022",
+            "'13/01/2022' is not a date: write it year first, YYYY-MM-DD, as 2022-01-13",
+        ),
+        (
+            "01/13/2022",
+            "'01/13/2022' is not a date: write it year first, YYYY-MM-DD, as 2022-01-13",
+        ),
+        (
+            "05.05.2022",
+            "'05.05.2022' is not a date: write it year first, YYYY-MM-DD, as 2022-05-05",
+        ),
+        (
+            "2022/01/05",
+            "'2022/01/05' is not a date ('/' separates the two ends of a range): write 2022-01-05",
+        ),
+        ("2022-01/2022-13", "impossible date '2022-01/2022-13': there is no month 13"),
+        ("2022-01/2022-02-30", "impossible date '2022-01/2022-02-30': February 2022 has no day 30"),
+        (
+            "2022-01-05/soon",
+            "'2022-01-05/soon' is not a date range (write START/END, each YYYY, YYYY-MM or "
+            "YYYY-MM-DD)",
+        ),
+    ],
+)
+def test_a_date_written_another_way_is_named_whole_with_the_form_to_write(text, message):
+    with pytest.raises(ValueError) as caught:
+        When.parse(text)
+    assert str(caught.value) == message

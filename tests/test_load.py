@@ -148,3 +148,47 @@ def test_a_marking_too_long_for_the_page_margin_is_refused(project):
     with pytest.raises(BriefError) as caught:
         load_brief(Path("briefgen.yaml"))
     assert str(caught.value) == "briefgen.yaml:5:10: 'marking' is longer than 60 characters"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (  # a citation's field among the fact's keys
+            TOPIC,
+            "    date: 2011-03-14\n",
+            "    date: 2011-03-14\n    locator: para. 3\n",
+            "facts/treaty.yaml:9:5: 'locator' is a field of a citation, not of a fact: "
+            "is this indented correctly?",
+        ),
+        (  # a fact's field among a citation's keys
+            TOPIC,
+            "        locator: para. 2\n",
+            "        locator: para. 2\n        priority: 1\n",
+            "facts/treaty.yaml:14:9: 'priority' is a field of a fact, not of a citation: "
+            "is this indented correctly?",
+        ),
+        (  # an archived record's field at the level of the source
+            Path("facts/sources.yaml"),
+            "  issued: 2019\n",
+            "  issued: 2019\n  sha256: " + "ab" * 32 + "\n",
+            "facts/sources.yaml:15:3: 'sha256' is a field of a source's 'archived' record, "
+            "not of a source: is this indented correctly?",
+        ),
+        (  # a real typo keeps its suggestion, drawn from the fields of this record
+            TOPIC,
+            "        locator: para. 2\n",
+            "        locator: para. 2\n        qoute: the words\n",
+            "facts/treaty.yaml:14:9: unknown field 'qoute' (did you mean 'quote'?)",
+        ),
+        (  # a field of no record here gets no far-fetched suggestion
+            TOPIC,
+            "    date: 2011-03-14\n",
+            "    date: 2011-03-14\n    locatr: para. 3\n",
+            "facts/treaty.yaml:9:5: unknown field 'locatr'",
+        ),
+    ],
+)
+def test_a_key_at_the_wrong_level_asks_about_indentation(project, file, old, new, message):
+    project()
+    edit(file, old, new)
+    assert problems() == [message]

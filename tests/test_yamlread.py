@@ -341,3 +341,84 @@ def test_the_writer_leaves_plain_words_unquoted():
 
 def test_an_explicit_tag_says_what_a_value_is():
     assert parse_yaml("a: !!str 010\nb: !!str no\n", F).data == {"a": "010", "b": "no"}
+
+
+FACT = (
+    "facts:\n"
+    "  - id: a-fact\n"
+    "    text: Words.\n"
+    "    date: 2024\n"
+    "    handling: public\n"
+    "    priority: 1\n"
+    "    citations:\n"
+    "      - source: a-source\n"
+    "        locator: para. 3\n"
+    "        quote: the words\n"
+)
+
+
+def hint(text: str) -> str | None:
+    with pytest.raises(BriefError) as caught:
+        parse_yaml(text, F)
+    return caught.value.hint
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (  # one space short
+            "    handling: public",
+            "   handling: public",
+            "indentation: 'handling' starts in column 4, 'date' on line 4 in column 5; "
+            "keys of one record start in the same column",
+        ),
+        (  # one space too far
+            "    priority: 1",
+            "     priority: 1",
+            "indentation: 'priority' starts in column 6, 'handling' on line 5 in column 5; "
+            "keys of one record start in the same column",
+        ),
+        (  # a key dedented to column 1 inside a list: the line after it is reported
+            "    priority: 1",
+            "priority: 1",
+            "indentation: 'priority' on line 6 starts in column 1, the keys around it in "
+            "column 5; line it up with them",
+        ),
+        (  # a citation's '- source:' dedented by two
+            "      - source: a-source",
+            "    - source: a-source",
+            "indentation: 'locator' starts in column 9, 'source' on line 8 in column 7; "
+            "keys of one record start in the same column",
+        ),
+    ],
+)
+def test_an_indentation_mistake_gets_a_hint_about_indentation(
+    monkeypatch, loader, old, new, expected
+):
+    monkeypatch.setattr(yamlread, "_Loader", loader)
+    found = hint(FACT.replace(old, new, 1))
+    assert found == expected
+    assert "quote" not in found
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("    text: Words.", "    text: The army said: we will"),
+        ("    text: Words.", "    text: Words that run on\n      to a second line: here"),
+    ],
+)
+def test_text_holding_a_colon_gets_the_hint_to_quote_it(monkeypatch, loader, old, new):
+    monkeypatch.setattr(yamlread, "_Loader", loader)
+    assert hint(FACT.replace(old, new, 1)) == "quote text that contains ': '"
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_a_key_without_its_colon_is_named(monkeypatch, loader):
+    monkeypatch.setattr(yamlread, "_Loader", loader)
+    text = FACT.replace("    date: 2024\n", "    date: 2024\n    handling public\n", 1)
+    assert hint(text) == (
+        "line 5 needs ':' after its key, or more indentation if it continues the text above"
+    )

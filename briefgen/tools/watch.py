@@ -53,14 +53,25 @@ def watch(
     formats: Sequence[str] = FORMATS,
     out_dir: Path | None = None,
     allow_outside: bool = False,
+    force: bool = False,
+    since: Path | None = None,
+    strict: bool = False,
+    jobs: int | None = None,
 ) -> None:
-    """Build once, then once after every batch of `changes`, reporting each round."""
+    """Build once, then once after every batch of `changes`, reporting each round.
+
+    The options are `pipeline.build`'s; with `strict`, a warning fails the round.
+    """
     options = {
         "audiences": audiences,
         "everything": everything,
         "formats": formats,
         "out_dir": out_dir,
         "allow_outside": allow_outside,
+        "force": force,
+        "since": since,
+        "strict": strict,
+        "jobs": jobs,
     }
     report(_round(config_path, options))
     for _ in changes:
