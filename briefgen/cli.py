@@ -27,6 +27,7 @@ from briefgen.report import PlainHelpGroup, terminal_safe
 if TYPE_CHECKING:
     from briefgen.model import Brief
     from briefgen.pipeline import Built
+    from briefgen.report import BuildReport
 
 app = typer.Typer(
     name="briefgen",
@@ -314,14 +315,19 @@ def watch(
     strict: StrictOption = False,
     jobs: JobsOption = None,
     allow_outside: AllowOutsideOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Rebuild whenever the facts, the configuration or a template changes.
 
     Takes the options of `build`. Ctrl-C stops it, with exit code 130.
     """
     with _reported():
+        from functools import partial
+
         import watchfiles
 
+        from briefgen.report import BuildReport
         from briefgen.tools.watch import relevant, watch, watched_paths
 
         if audiences and everything:
@@ -334,11 +340,12 @@ def watch(
         changes = watchfiles.watch(
             *paths, watch_filter=lambda _change, path: relevant(path), raise_interrupt=True
         )
+        timings = [BuildReport()]  # this round's stage timings, for --verbose
         try:
             watch(
                 config,
                 changes,
-                _report_round,
+                partial(_report_round, quiet=quiet, verbose=verbose, timings=timings),
                 audiences=audiences or (),
                 everything=everything,
                 formats=[f.value for f in formats] if formats else FORMATS,
@@ -348,26 +355,47 @@ def watch(
                 since=since,
                 strict=strict,
                 jobs=jobs,
+                progress=lambda event: timings[0].on_progress(event),
             )
         except KeyboardInterrupt:
             _echo("stopped watching (Ctrl-C); the last good outputs are in place", err=True)
             raise typer.Exit(130) from None
 
 
-def _report_round(round_: object) -> None:
+def _report_round(
+    round_: object,
+    *,
+    quiet: bool = False,
+    verbose: bool = False,
+    timings: list[BuildReport] | None = None,
+) -> None:
+    """One round of `watch` (or `preview`): errors always; with --quiet nothing more.
+
+    `timings` holds the round's stage timings (for --verbose) and gets a fresh
+    report for the next round.
+    """
+    from briefgen.report import BuildReport
     from briefgen.tools.watch import Round
 
     assert isinstance(round_, Round)
+    report = timings[0] if timings else BuildReport()
+    if timings:
+        timings[0] = BuildReport()
     if round_.error is not None:
         for problem in round_.error.problems:
             _echo(f"error: {problem}", err=True)
         _echo(f"build failed ({round_.seconds:.1f} s); still watching", err=True)
         return
     assert round_.built is not None
-    for audience in round_.built.audiences:
-        state = "unchanged" if audience.skipped else "rebuilt"
-        _echo(f"{audience.name}: {state}")
-    _echo(f"done in {round_.seconds:.2f} s; watching")
+    _warn(round_.built.warnings)
+    if not quiet:
+        for audience in round_.built.audiences:
+            state = "unchanged" if audience.skipped else "rebuilt"
+            _echo(f"{audience.name}: {state}")
+        _echo(f"done in {round_.seconds:.2f} s; watching")
+    if verbose:
+        for line in report.timing_lines():
+            _echo(line, err=True)
 
 
 @app.command()

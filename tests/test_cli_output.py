@@ -185,7 +185,8 @@ def test_shell_completion_is_offered_and_completes():
 
 def test_watch_takes_the_options_of_build(run):
     result = run("watch", "--help")
-    for option in ("--strict", "--force", "--since", "--jobs", "--format", "--audience", "--all"):
+    options = ("--strict", "--force", "--since", "--jobs", "--format", "--audience", "--all")
+    for option in (*options, "--quiet", "--verbose"):
         assert option in result.stdout
     assert "--out DIR" in result.stdout
 
@@ -292,3 +293,32 @@ def test_watch_exits_130_on_ctrl_c_with_one_line(project):
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
     assert stderr == "stopped watching (Ctrl-C); the last good outputs are in place\n"
+
+
+def test_watch_quiet_and_verbose_mean_what_they_mean_for_build(project, monkeypatch, capsys):
+    """A round under --quiet prints nothing but problems; --verbose adds its stage timings."""
+    from briefgen import cli
+    from briefgen.pipeline import Progress
+    from briefgen.report import BuildReport
+    from briefgen.tools.watch import Round
+
+    root = project()
+    built = cli_build(root)
+    timings = [BuildReport()]
+    for stage in ("load", "validate"):
+        timings[0].on_progress(Progress(stage, None, finished=False))
+        timings[0].on_progress(Progress(stage, None, finished=True))
+    cli._report_round(Round(0.5, built=built), quiet=True, verbose=True, timings=timings)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines()[0].startswith("load:") and "validate:" in err
+    assert timings[0].spans == {}  # a fresh report for the next round
+    cli._report_round(Round(0.5, built=built), timings=timings)
+    out, err = capsys.readouterr()
+    assert out.endswith("done in 0.50 s; watching\n") and err == ""
+
+
+def cli_build(root: Path):
+    from briefgen.pipeline import build
+
+    return build(root / "briefgen.yaml", formats=["html"])

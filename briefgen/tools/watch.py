@@ -17,7 +17,7 @@ from briefgen.errors import BriefError
 from briefgen.formats import FORMATS
 from briefgen.load import load_config
 from briefgen.model import Folders
-from briefgen.pipeline import Built, build
+from briefgen.pipeline import Built, OnProgress, build
 
 WATCHED_SUFFIXES = {".yaml", ".yml", ".j2", ".html", ".jinja", ".css", ".svg", ".png", ".jpg"}
 
@@ -57,10 +57,12 @@ def watch(
     since: Path | None = None,
     strict: bool = False,
     jobs: int | None = None,
+    progress: OnProgress | None = None,
 ) -> None:
     """Build once, then once after every batch of `changes`, reporting each round.
 
     The options are `pipeline.build`'s; with `strict`, a warning fails the round.
+    `progress` hears every round's stages, as `build`'s does.
     """
     options = {
         "audiences": audiences,
@@ -73,6 +75,8 @@ def watch(
         "strict": strict,
         "jobs": jobs,
     }
+    if progress is not None:
+        options["progress"] = progress
     report(_round(config_path, options))
     for _ in changes:
         report(_round(config_path, options))
