@@ -361,10 +361,7 @@ def _book_facts(source: Source, *, note: bool) -> list[Markup]:
         facts.append(escape(series if note else headline_case(series)))
     if source.edition:
         facts.append(escape(_edition(source.edition)))
-    if source.author and source.editor:  # without an author the editors stand first
-        facts.append(escape(("ed. " if note else "Edited by ") + _names(source.editor)))
-    if source.translator:
-        facts.append(escape(("trans. " if note else "Translated by ") + _names(source.translator)))
+    facts += _helpers(source, note=note, capital=True)
     if source.collection_title:  # the series, in roman
         facts.append(escape(source.collection_title))
     imprint = _imprint(source)
@@ -377,6 +374,21 @@ def _book_facts(source: Source, *, note: bool) -> list[Markup]:
     return facts
 
 
+def _helpers(source: Source, *, note: bool, capital: bool) -> list[Markup]:
+    """'ed. Ann Roe', 'trans. Bo Li' in a note; 'Edited by …' or 'edited by …' in a bibliography.
+
+    Without an author the editors stand first, as the author, so they are not repeated here.
+    """
+    roles = [("ed. ", "edited by ", source.editor if source.author else [])]
+    roles.append(("trans. ", "translated by ", source.translator))
+    phrases = []
+    for short, long, names in roles:
+        if names:
+            lead = short if note else (long.capitalize() if capital else long)
+            phrases.append(escape(lead + _names(names)))
+    return phrases
+
+
 def _chapter_facts(source: Source, pages: str | None, *, note: bool) -> list[Markup]:
     """The book a chapter is in, its editors and imprint, and the pages.
 
@@ -386,10 +398,7 @@ def _chapter_facts(source: Source, pages: str | None, *, note: bool) -> list[Mar
     book = [Markup("{} <i>{}</i>").format("in" if note else "In", source.container_title)]
     if source.edition:
         book.append(escape(_edition(source.edition)))
-    if source.author and source.editor:  # without an author the editors stand first
-        book.append(escape(("ed. " if note else "edited by ") + _names(source.editor)))
-    if source.translator:
-        book.append(escape(("trans. " if note else "translated by ") + _names(source.translator)))
+    book += _helpers(source, note=note, capital=False)
     imprint = _imprint(source)
     if note and imprint:
         book[-1] += Markup(" ({})").format(imprint)

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -209,27 +209,13 @@ def build(
         from briefgen.pipeline import build as build_brief
         from briefgen.report import BuildReport, build_document, print_json, progress_wanted
 
-        if audiences and everything:
-            raise _bad_parameter("give --audience or --all, not both", param_hint="'--all'")
-        chosen = [f.value for f in formats] if formats else FORMATS
-        if since is not None and not since.exists():
-            raise _bad_parameter(f"no manifest at {str(since)!r}", param_hint="'--since'")
+        options = _build_options(
+            audiences, everything, formats, out, force, since, strict, jobs, allow_outside
+        )
         report = BuildReport(show=progress_wanted(quiet=quiet, as_json=as_json))
         try:
             with report.live():
-                built = build_brief(
-                    config,
-                    audiences=audiences or (),
-                    everything=everything,
-                    formats=chosen,
-                    out_dir=out,
-                    force=force,
-                    since=since,
-                    strict=strict,
-                    jobs=jobs,
-                    allow_outside=allow_outside,
-                    progress=report.on_progress,
-                )
+                built = build_brief(config, **options, progress=report.on_progress)
         except UnknownAudience as exc:  # a usage error, exit 2
             raise _bad_parameter(
                 f"unknown audience {exc.name!r}; known audiences: {', '.join(exc.known)}",
@@ -330,10 +316,9 @@ def watch(
         from briefgen.report import BuildReport
         from briefgen.tools.watch import relevant, watch, watched_paths
 
-        if audiences and everything:
-            raise _bad_parameter("give --audience or --all, not both", param_hint="'--all'")
-        if since is not None and not since.exists():
-            raise _bad_parameter(f"no manifest at {str(since)!r}", param_hint="'--since'")
+        options = _build_options(
+            audiences, everything, formats, out, force, since, strict, jobs, allow_outside
+        )
         paths = watched_paths(config)
         shown = ", ".join(_shown(p) for p in paths)
         _echo(f"watching {shown}; Ctrl-C stops")
@@ -346,20 +331,41 @@ def watch(
                 config,
                 changes,
                 partial(_report_round, quiet=quiet, verbose=verbose, timings=timings),
-                audiences=audiences or (),
-                everything=everything,
-                formats=[f.value for f in formats] if formats else FORMATS,
-                out_dir=out,
-                allow_outside=allow_outside,
-                force=force,
-                since=since,
-                strict=strict,
-                jobs=jobs,
+                **options,
                 progress=lambda event: timings[0].on_progress(event),
             )
         except KeyboardInterrupt:
             _echo("stopped watching (Ctrl-C); the last good outputs are in place", err=True)
             raise typer.Exit(130) from None
+
+
+def _build_options(
+    audiences: list[str] | None,
+    everything: bool,
+    formats: list[Format] | None,
+    out: Path | None,
+    force: bool,
+    since: Path | None,
+    strict: bool,
+    jobs: int | None,
+    allow_outside: bool,
+) -> dict[str, Any]:
+    """`build`'s options, checked, as `pipeline.build` (and `watch`) take them."""
+    if audiences and everything:
+        raise _bad_parameter("give --audience or --all, not both", param_hint="'--all'")
+    if since is not None and not since.exists():
+        raise _bad_parameter(f"no manifest at {str(since)!r}", param_hint="'--since'")
+    return {
+        "audiences": audiences or (),
+        "everything": everything,
+        "formats": [f.value for f in formats] if formats else FORMATS,
+        "out_dir": out,
+        "force": force,
+        "since": since,
+        "strict": strict,
+        "jobs": jobs,
+        "allow_outside": allow_outside,
+    }
 
 
 def _report_round(

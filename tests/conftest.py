@@ -8,7 +8,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from briefgen.cli import app
 from tests.hostile import local_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -75,3 +77,14 @@ def idle_server() -> Iterator[str]:
     with local_server() as (base, requests):
         yield base
         assert requests == [], f"briefgen made requests: {requests}"
+
+
+@pytest.fixture
+def run():
+    """Invoke the CLI in process, at a wide terminal, without colour: run("check", ...)."""
+    runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
+
+    def invoke(*args: str):
+        return runner.invoke(app, list(args))
+
+    return invoke

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from briefgen.cli import app, terminal_safe
 from tests.conftest import edit
@@ -24,16 +23,6 @@ COMMANDS = [
     "watch",
     "preview",
 ]
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args))
-
-    return invoke
 
 
 @pytest.mark.slow

@@ -26,16 +26,6 @@ MISTYPED = (
 )
 
 
-@pytest.fixture
-def run():
-    runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args))
-
-    return invoke
-
-
 def test_check_json_ok(project, run):
     project()
     result = run("check", "--json")
@@ -303,7 +293,7 @@ def test_watch_quiet_and_verbose_mean_what_they_mean_for_build(project, monkeypa
     from briefgen.tools.watch import Round
 
     root = project()
-    built = cli_build(root)
+    built = build(root / "briefgen.yaml", formats=["html"])
     timings = [BuildReport()]
     for stage in ("load", "validate"):
         timings[0].on_progress(Progress(stage, None, finished=False))
@@ -316,9 +306,3 @@ def test_watch_quiet_and_verbose_mean_what_they_mean_for_build(project, monkeypa
     cli._report_round(Round(0.5, built=built), timings=timings)
     out, err = capsys.readouterr()
     assert out.endswith("done in 0.50 s; watching\n") and err == ""
-
-
-def cli_build(root: Path):
-    from briefgen.pipeline import build
-
-    return build(root / "briefgen.yaml", formats=["html"])
