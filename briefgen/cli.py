@@ -98,9 +98,7 @@ SinceOption = Annotated[
 StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
 JobsOption = Annotated[
     int | None,
-    typer.Option(
-        "--jobs", "-j", min=1, metavar="N", help="PDFs laid out at once. [default: one per CPU]"
-    ),
+    typer.Option("--jobs", "-j", metavar="N", help="PDFs laid out at once. [default: one per CPU]"),
 ]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout, for scripts.")
@@ -355,6 +353,10 @@ def _build_options(
         raise _bad_parameter("give --audience or --all, not both", param_hint="'--all'")
     if since is not None and not since.exists():
         raise _bad_parameter(f"no manifest at {str(since)!r}", param_hint="'--since'")
+    if jobs is not None and jobs < 1:
+        raise _bad_parameter(
+            f"{jobs} is not a number of processes; give 1 or more", param_hint="'--jobs'"
+        )
     return {
         "audiences": audiences or (),
         "everything": everything,
@@ -410,7 +412,12 @@ def preview(
     out: OutOption = None,
     port: Annotated[
         int,
-        typer.Option("--port", "-p", metavar="N", help="Port to serve on. [default: a free one]"),
+        typer.Option(
+            "--port",
+            "-p",
+            metavar="N",
+            help="Port to serve on. [default: a free one]",
+        ),
     ] = 0,
     host: Annotated[
         str,
@@ -434,6 +441,10 @@ def preview(
     with _reported():
         import watchfiles
 
+        if not 0 <= port <= 65535:
+            raise _bad_parameter(
+                f"{port} is not a port; give 1 to 65535, or 0 for a free one", param_hint="'--port'"
+            )
         from briefgen.tools.preview import LOCAL_HOSTS, Preview
         from briefgen.tools.watch import relevant, watched_paths
 

@@ -306,3 +306,37 @@ def test_watch_quiet_and_verbose_mean_what_they_mean_for_build(project, monkeypa
     cli._report_round(Round(0.5, built=built), timings=timings)
     out, err = capsys.readouterr()
     assert out.endswith("done in 0.50 s; watching\n") and err == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["build", "--jobs", "0"], "0 is not a number of processes; give 1 or more"),
+        (["watch", "--jobs", "-1"], "-1 is not a number of processes; give 1 or more"),
+        (
+            ["preview", "--port", "99999"],
+            "99999 is not a port; give 1 to 65535, or 0 for a free one",
+        ),
+    ],
+)
+def test_numbers_out_of_range_are_usage_errors_in_plain_words(project, run, args, message):
+    project()
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.output and "Input should" not in result.output
+
+
+def test_a_port_in_use_is_one_plain_error(project, run):
+    import socket
+
+    project()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("preview", "--port", str(port))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"error: cannot serve on 127.0.0.1:{port}: address already in use"
+    )
+    assert "Traceback" not in result.output

@@ -225,7 +225,14 @@ class Preview:
         self._pdf_process: subprocess.Popen[str] | None = None
         self._viewers: Counter[str] = Counter()
         self._stopping = threading.Event()
-        self._server = _Server((host, port), _Handler)
+        try:
+            self._server = _Server((host, port), _Handler)
+        except (OSError, OverflowError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise BriefError(
+                f"cannot serve on {host}:{port}: {reason[:1].lower()}{reason[1:]}",
+                hint="choose another --port, or leave it out for a free one",
+            ) from None
         self._server.preview = self
         self._threads = [
             threading.Thread(target=self._server.serve_forever, name="preview-server", daemon=True),
