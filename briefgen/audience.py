@@ -4,7 +4,7 @@ The configuration writes an audience as `AudienceSettings`, leaving out what it
 takes from the top level. `resolve` settles every field once, here, into an
 `Audience`: the one record the select, render, lay-out and write stages work
 from. A configuration without audiences has one audience, named `brief`, whose
-files are `<name>.html` and `<name>.pdf`.
+files are `<name>.html` and `<name>.pdf` (and `.docx`, `.md` when its formats list them).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from briefgen.errors import BriefError, Where
+from briefgen.formats import FORMATS
 from briefgen.model import AudienceSettings, Config
 
 IMPLICIT = "brief"
@@ -26,6 +27,8 @@ _FROM_TOP = (
     "show_quotes",
     "show_grades",
     "pdf_variant",
+    "formats",
+    "reference_doc",
 )
 """Settings an audience that leaves them out takes from the configuration's top level."""
 
@@ -55,6 +58,10 @@ class Audience:
     changes: bool
     pdf_variant: str | None
     notes: str
+    formats: tuple[str, ...] = ("html", "pdf")
+    """The files it is built into, in the order of FORMATS."""
+    reference_doc: str = "reference.docx"
+    """The DOCX whose styles its DOCX takes, found through the template search path."""
     origin: Mapping[str, Where] = field(default_factory=dict, compare=False, repr=False)
     """Where each setting was made (in the audience, else at the top level), by field name."""
 
@@ -135,8 +142,15 @@ def resolve(config: Config, name: str, settings: AudienceSettings | None) -> Aud
         changes=own.changes,
         pdf_variant=None if (v := own.pdf_variant or config.pdf_variant) == "none" else v,
         notes=own.notes,
+        formats=_in_order(own.formats if own.formats is not None else config.formats),
+        reference_doc=own.reference_doc or config.reference_doc,
         origin=_origin(config, settings),
     )
+
+
+def _in_order(formats: Sequence[str]) -> tuple[str, ...]:
+    """`formats` once each, in the order of FORMATS (the order files are listed in)."""
+    return tuple(fmt for fmt in FORMATS if fmt in formats)
 
 
 def _origin(config: Config, settings: AudienceSettings | None) -> dict[str, Where]:

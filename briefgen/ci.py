@@ -11,7 +11,6 @@ import json
 from collections.abc import Sequence
 
 from briefgen.audience import Audience
-from briefgen.formats import FORMATS
 from briefgen.plan import output_names
 
 IMAGE = "python:3.12"
@@ -35,11 +34,18 @@ An empty `CI_COMMIT_TIMESTAMP` fails the job: `date -d ""` would quietly give to
 
 
 def matrix_rows(audiences: Sequence[Audience]) -> list[dict[str, str]]:
-    """One row per audience: its name and its file name in each format."""
-    return [
-        {"audience": audience.name, **dict(zip(FORMATS, output_names(audience), strict=True))}
-        for audience in audiences
-    ]
+    """One row per audience: its name, its file name in each of its formats, and `paths`.
+
+    `paths` lists the files a build job keeps, one a line: the audience's
+    files and the manifest.
+    """
+    rows = []
+    for audience in audiences:
+        names = output_names(audience)
+        kept = [f"out/{name}" for name in names] + ["out/manifest.json"]
+        files = dict(zip(audience.formats, names, strict=True))
+        rows.append({"audience": audience.name, **files, "paths": "\n".join(kept)})
+    return rows
 
 
 def github_matrix(audiences: Sequence[Audience]) -> str:
@@ -72,7 +78,7 @@ def gitlab_child_pipeline(audiences: Sequence[Audience]) -> str:
             ],
             "artifacts": {
                 "name": f"brief-{name}",
-                "paths": [f"out/{row[fmt]}" for fmt in FORMATS] + ["out/manifest.json"],
+                "paths": row["paths"].splitlines(),
                 "expire_in": "90 days",
             },
         }

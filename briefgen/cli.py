@@ -80,7 +80,8 @@ FormatOption = Annotated[
         "--format",
         "-f",
         metavar="FORMAT",
-        help="Output format, html or pdf; repeat for both. [default: html, pdf]",
+        help="Output format: html, pdf, docx or md; repeat for several. "
+        "[default: each audience's formats, html and pdf unless configured]",
     ),
 ]
 ForceOption = Annotated[
@@ -360,7 +361,7 @@ def _build_options(
     return {
         "audiences": audiences or (),
         "everything": everything,
-        "formats": [f.value for f in formats] if formats else FORMATS,
+        "formats": [f.value for f in formats] if formats else None,
         "out_dir": out,
         "force": force,
         "since": since,

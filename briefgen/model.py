@@ -92,6 +92,14 @@ Marking = Annotated[
 ]
 """A marking is printed in the page margins, where a long one cannot wrap: 60 characters at most."""
 
+Format = Literal["html", "pdf", "docx", "md"]
+"""An output format (`briefgen.formats.FORMATS`)."""
+
+
+def _default_formats() -> list[Format]:
+    return ["html", "pdf"]
+
+
 PdfVariant = Literal[
     "pdf/ua-1",
     "pdf/ua-2",
@@ -390,6 +398,15 @@ class AudienceSettings(Located):
     stylesheet: str | list[str] | None = Field(
         default=None, description="one stylesheet, or several applied in order"
     )
+    formats: list[Format] | None = Field(
+        default=None,
+        min_length=1,
+        description="the files it is built into; omitted: the configuration's",
+    )
+    reference_doc: str | None = Field(
+        default=None,
+        description="the DOCX whose styles its DOCX takes; omitted: the configuration's",
+    )
     page_budget: int | None = Field(
         default=None, ge=1, description="most PDF pages allowed; a longer PDF fails the build"
     )
@@ -452,6 +469,15 @@ class Config(Located):
     template: str = "brief.html.j2"
     stylesheet: str | list[str] = Field(
         default="brief.css", description="one stylesheet, or several applied in order"
+    )
+    formats: list[Format] = Field(
+        default_factory=_default_formats,
+        min_length=1,
+        description="the files each audience is built into: html, pdf, docx, md",
+    )
+    reference_doc: str = Field(
+        default="reference.docx",
+        description="the DOCX whose styles a DOCX edition takes, found like a template",
     )
     handling: list[Id] = Field(
         default_factory=lambda: ["public", "internal"],

@@ -1,15 +1,16 @@
 """The stages wired in order.
 
 `check`: load -> validate -> compile the templates. `build`: check -> plan (what
-to skip, from the manifest) -> render and guard each audience's HTML -> lay out
-and guard its PDF -> layout warnings and page budgets -> write. The CLI, the
+to skip, from the manifest) -> render and guard each audience's HTML (and build
+its DOCX/Markdown documents) -> lay out and guard its PDF -> convert and guard
+its DOCX and Markdown -> layout warnings and page budgets -> write. The CLI, the
 tests and the benchmark call these functions; none of them prints.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -17,10 +18,11 @@ from pathlib import Path
 
 from briefgen.audience import Audience, audiences, choose
 from briefgen.compile import check_templates
+from briefgen.convert import convert, editions, reference_document
 from briefgen.dates import build_date
 from briefgen.documents import LaidOut, Task
 from briefgen.errors import BriefError, Problem, Where
-from briefgen.formats import FORMATS
+from briefgen.formats import FORMATS, PANDOC_FORMATS
 from briefgen.glyphs import glyph_warnings
 from briefgen.layout import lay_out_all
 from briefgen.load import load_brief
@@ -30,7 +32,9 @@ from briefgen.manifest import (
     OutputRecord,
 )
 from briefgen.model import Brief
-from briefgen.plan import Job, Plan, make_plan, manifest_bytes, records
+from briefgen.pandoc import pandoc_version
+from briefgen.pandoc_ast import Node
+from briefgen.plan import Job, Plan, format_of, make_plan, manifest_bytes, records
 from briefgen.release import Guard
 from briefgen.render import (
     Rendered,
@@ -49,8 +53,8 @@ from briefgen.write import output_lock, write_outputs
 class Progress:
     """One step of a build, for a progress display: a stage started or finished.
 
-    `stage` is one of load, validate, select, render, lay out, guard, write;
-    `audience` names the audience for render and lay out (None for the stages
+    `stage` is one of load, validate, select, render, lay out, convert, guard,
+    write; `audience` names the audience for render, lay out and convert (None for the stages
     that cover the whole brief); `pages` is the PDF's page count once laid out.
     The release guard itself runs inside the render and lay-out children, so its
     time counts there; the `guard` stage is the parent's check of layout
@@ -140,7 +144,7 @@ def build(
     *,
     audiences: Sequence[str] = (),
     everything: bool = False,
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] | None = None,
     out_dir: Path | None = None,
     force: bool = False,
     since: Path | None = None,
@@ -152,7 +156,8 @@ def build(
     """Build the chosen audiences (by default the default one) into `out_dir`.
 
     An audience whose inputs and outputs match `out_dir/manifest.json` is
-    skipped unless `force`. Audiences that show changes compare with the
+    skipped unless `force`. Each audience is built into `formats`, by default
+    the formats its configuration lists. Audiences that show changes compare with the
     manifest at `since` (by default the one in `out_dir`). Every audience is
     rendered and checked before anything is written, so a failure in one (a
     template error, a leak, a page budget) writes nothing. PDFs of several
@@ -161,17 +166,22 @@ def build(
     folders must lie inside the project unless `allow_outside`. `progress`
     hears each stage (per audience for render and lay out) start and finish.
     """
-    unknown = set(formats) - set(FORMATS)
+    unknown = set(formats or ()) - set(FORMATS)
     if unknown:
-        raise BriefError(f"unknown format {sorted(unknown)[0]!r}", hint="use html or pdf")
+        raise BriefError(
+            f"unknown format {sorted(unknown)[0]!r}", hint=f"use one of {', '.join(FORMATS)}"
+        )
     checked = check(config_path, strict=strict, allow_outside=allow_outside, progress=progress)
     brief = checked.brief
     warnings = list(checked.warnings)
-    if "pdf" in formats:
+    chosen = choose(brief.config, audiences, everything=everything)
+    wanted = {fmt for audience in chosen for fmt in (formats or audience.formats)}
+    if "pdf" in wanted:
         warnings += glyph_warnings(_texts(brief))
         if strict and warnings:
             raise BriefError(problems=warnings)
-    chosen = choose(brief.config, audiences, everything=everything)
+    # Asked before anything is rendered, so a missing Pandoc fails the build at once.
+    pandoc = pandoc_version() if wanted & set(PANDOC_FORMATS) else None
     target = out_dir if out_dir is not None else brief.folders.output
     with output_lock(target):
         built, written, heard = _build_locked(
@@ -183,6 +193,7 @@ def build(
             since=since,
             jobs=jobs,
             strict=strict,
+            pandoc=pandoc,
             progress=progress,
         )
     return Built(brief, built, written, [*warnings, *heard])
@@ -218,27 +229,42 @@ def _texts(brief: Brief) -> list[tuple[str, str, Where | None]]:
 def _build_locked(
     brief: Brief,
     chosen: Sequence[Audience],
-    formats: Sequence[str],
+    formats: Sequence[str] | None,
     target: Path,
     *,
     force: bool,
     since: Path | None,
     jobs: int | None,
     strict: bool,
+    pandoc: str | None,
     progress: OnProgress,
 ) -> tuple[list[AudienceBuilt], list[Path], list[Problem]]:
-    """Plan, render, lay out, guard, write: the stages of a build, holding the output folder."""
+    """Plan, render, lay out, convert, guard, write: a build's stages, holding the output folder."""
     with _stage(progress, "select"):
         plan = make_plan(
-            brief, chosen, formats, target, force=force, since=since, today=build_date()
+            brief,
+            chosen,
+            formats,
+            target,
+            force=force,
+            since=since,
+            today=build_date(),
+            pandoc=pandoc,
         )
     pages = []
     for job in plan.jobs:
         with _stage(progress, "render", job.audience.name):
             pages.append(_render(brief, job, plan.today))
-    pdfs = (
-        _lay_out(brief, pages, target, jobs, progress) if "pdf" in formats else [None] * len(pages)
-    )
+    pdfs = _lay_out(brief, pages, target, jobs, progress)
+    converted: list[dict[str, bytes]] = []
+    for page in pages:
+        if not page.documents:
+            converted.append({})
+            continue
+        with _stage(progress, "convert", page.job.audience.name):
+            converted.append(
+                convert(brief, page.job.audience, page.documents, page.guard, build_date=plan.today)
+            )
     with _stage(progress, "guard"):
         heard = [
             problem
@@ -253,8 +279,8 @@ def _build_locked(
                 _check_budget(page.job.audience, pdf.pages)
     files: dict[str, bytes] = {}
     new: dict[str, OutputRecord] = {}
-    for page, pdf in zip(pages, pdfs, strict=True):
-        made = _files(page, pdf)
+    for page, pdf, editions_ in zip(pages, pdfs, converted, strict=True):
+        made = _files(page, pdf, editions_)
         files |= made
         new |= records(plan, brief, page.job, made, pdf.pages if pdf else None, page.templates)
     if files:
@@ -273,6 +299,8 @@ class _Page:
     fact_ids: list[str]
     templates: tuple[Path, ...]
     guard: Guard
+    documents: dict[str, Node]
+    """The Pandoc document of each DOCX or Markdown edition it is built into."""
 
 
 def _render(brief: Brief, job: Job, today: dt.date) -> _Page:
@@ -283,18 +311,29 @@ def _render(brief: Brief, job: Job, today: dt.date) -> _Page:
     """
     guard = Guard(job.selection, brief.config, audience=job.audience.name)
 
-    def render_and_guard(_: None) -> Rendered:
+    def render_and_guard(_: None) -> tuple[Rendered, dict[str, Node]]:
         rendered = render_html(
             brief, job.selection, job.audience, build_date=today, changes=job.changes
         )
         guard.check_html(rendered.html)
-        return rendered
+        documents = editions(
+            brief,
+            job.selection,
+            job.audience,
+            job.formats,
+            build_date=today,
+            changes=job.changes,
+        )
+        return rendered, documents
 
     limits = brief.config.limits
     budget = Budget(limits.render_seconds, limits.render_memory_mb * 1024 * 1024)
     what = "rendering the template"
-    rendered = run_all(render_and_guard, [None], jobs=1, budget=budget, what=what)[0]
-    return _Page(job, rendered.html, rendered.fact_ids, rendered.templates, guard)
+    rendered, documents = run_all(render_and_guard, [None], jobs=1, budget=budget, what=what)[0]
+    templates = rendered.templates
+    if "docx" in documents:
+        templates += (reference_document(brief, job.audience),)
+    return _Page(job, rendered.html, rendered.fact_ids, templates, guard, documents)
 
 
 def _lay_out(
@@ -304,31 +343,34 @@ def _lay_out(
     jobs: int | None,
     progress: OnProgress = _ignore,
 ) -> list[LaidOut | None]:
-    """Every page's PDF, each laid out and guarded in a child process under the layout budget.
+    """The PDF of every page built into one (None for the others), each laid out and
+    guarded in a child process under the layout budget.
 
     The children run in parallel, so `progress` hears every audience start
     before the first child, and finish, with its pages, once all are back.
     """
-    tasks = [_layout_task(brief, page.html, page.job.audience, target) for page in pages]
-    checks = [partial(_check_pdf, page.guard) for page in pages]
+    printed = [page for page in pages if "pdf" in page.job.formats]
+    tasks = [_layout_task(brief, page.html, page.job.audience, target) for page in printed]
+    checks = [partial(_check_pdf, page.guard) for page in printed]
     limits = brief.config.limits
     budget = Budget(limits.layout_seconds, limits.layout_memory_mb * 1024 * 1024)
-    names = [page.job.audience.name for page in pages]
+    names = [page.job.audience.name for page in printed]
     for name in names:
         progress(Progress("lay out", name, finished=False))
-    laid_out = lay_out_all(tasks, jobs=jobs, budget=budget, checks=checks)
+    laid_out = lay_out_all(tasks, jobs=jobs, budget=budget, checks=checks) if tasks else []
     for name, pdf in zip(names, laid_out, strict=True):
         progress(Progress("lay out", name, finished=True, pages=pdf.pages))
-    return list(laid_out)
+    by_name = dict(zip(names, laid_out, strict=True))
+    return [by_name.get(page.job.audience.name) for page in pages]
 
 
-def _files(page: _Page, pdf: LaidOut | None) -> dict[str, bytes]:
+def _files(page: _Page, pdf: LaidOut | None, editions_: Mapping[str, bytes]) -> dict[str, bytes]:
     """The bytes of an audience's output files, by name."""
-    contents = {"html": page.html.encode("utf-8"), "pdf": pdf.pdf if pdf else None}
+    contents = {"html": page.html.encode("utf-8"), "pdf": pdf.pdf if pdf else None, **editions_}
     return {
         name: content
         for name in page.job.names
-        if (content := contents[name.rsplit(".", 1)[1]]) is not None
+        if (content := contents.get(format_of(name))) is not None
     }
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefgen.audience import Audience
-from briefgen.formats import FORMATS
+from briefgen.formats import FORMATS, PANDOC_FORMATS
 from briefgen.manifest import (
     MANIFEST,
     Changes,
@@ -34,9 +34,26 @@ from briefgen.render import template_dirs
 from briefgen.select import Selection, select
 
 
-def output_names(audience: Audience, formats: Sequence[str] = FORMATS) -> tuple[str, ...]:
-    """The file names of an audience's outputs in `formats`, in the order of FORMATS."""
-    return tuple(f"{audience.stem}.{fmt}" for fmt in FORMATS if fmt in formats)
+def output_names(audience: Audience, formats: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The file names of an audience's outputs in `formats` (default: its own), FORMATS order."""
+    wanted = audience.formats if formats is None else formats
+    return tuple(f"{audience.stem}.{fmt}" for fmt in FORMATS if fmt in wanted)
+
+
+def format_of(name: str) -> str:
+    """The format of an output file, from its name ('brief.docx' -> 'docx')."""
+    return name.rsplit(".", 1)[1]
+
+
+def file_key(key: str, name: str, pandoc: str | None) -> str:
+    """The key an output file is recorded with: the audience's, and Pandoc's version for its files.
+
+    A DOCX or Markdown file depends on the Pandoc that wrote it too, so a new
+    Pandoc rebuilds them, while the HTML and PDF keep the audience's key.
+    """
+    if format_of(name) in PANDOC_FORMATS and pandoc is not None:
+        return sha256(f"{key}\npandoc {pandoc}".encode())
+    return key
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,13 @@ class Job:
     key: str
     """One digest of everything its output depends on."""
     changes: Changes | None
+    pandoc: str | None = None
+    """The version of the Pandoc that writes its DOCX and Markdown, if it has any."""
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The formats it is built into."""
+        return tuple(format_of(name) for name in self.names)
 
 
 @dataclass(frozen=True)
@@ -78,17 +102,20 @@ class Plan:
 def make_plan(
     brief: Brief,
     chosen: Sequence[Audience],
-    formats: Sequence[str],
+    formats: Sequence[str] | None,
     target: Path,
     *,
     force: bool,
     since: Path | None,
     today: dt.date,
+    pandoc: str | None = None,
 ) -> Plan:
     """Decide, audience by audience, what to build into `target` and what to skip.
 
-    Nothing is skipped with `force`, or with `since` (a comparison with an
-    older audience wants a fresh changes box).
+    `formats` are the files to build for every audience; None builds each
+    audience's own. `pandoc` is the version of the Pandoc that writes DOCX and
+    Markdown (part of those files' keys). Nothing is skipped with `force`, or
+    with `since` (a comparison with an older audience wants a fresh changes box).
     """
     previous = read_manifest(target / MANIFEST)
     baseline = read_manifest(since) if since is not None else previous
@@ -101,11 +128,11 @@ def make_plan(
         shown = fact_digests(selection.facts)
         key = audience_key(brief, selection, shown, inputs, audience.name)
         names = output_names(audience, formats)
-        if not force and since is None and _unchanged(kept, names, key, target):
+        if not force and since is None and _unchanged(kept, names, key, target, pandoc):
             skipped.append(Skipped(audience, names, kept[names[0]]))
             continue
         changes = _changes(brief, audience, selection, shown, baseline)
-        jobs.append(Job(audience, selection, names, shown, key, changes))
+        jobs.append(Job(audience, selection, names, shown, key, changes, pandoc))
     return Plan(jobs, skipped, kept, inputs, today)
 
 
@@ -122,13 +149,13 @@ def records(
     return {
         name: OutputRecord(
             audience=job.audience.name,
-            format=name.rsplit(".", 1)[1],
+            format=format_of(name),
             sha256=sha256(content),
             built=plan.today.isoformat(),
             inputs=inputs,
             facts=job.facts,
             pages=pages,
-            key=job.key,
+            key=file_key(job.key, name, job.pandoc),
         )
         for name, content in files.items()
     }
@@ -156,12 +183,16 @@ def _changes(
 
 
 def _unchanged(
-    records: Mapping[str, OutputRecord], names: Sequence[str], key: str, target: Path
+    records: Mapping[str, OutputRecord],
+    names: Sequence[str],
+    key: str,
+    target: Path,
+    pandoc: str | None,
 ) -> bool:
     """True if every output exists, matches its manifest record, and had the same inputs."""
     for name in names:
         record = records.get(name)
-        if record is None or record.key != key:
+        if record is None or record.key != file_key(key, name, pandoc):
             return False
         if sha256((target / name).read_bytes()) != record.sha256:
             return False

@@ -114,23 +114,34 @@ class ConfinedLoader(jinja2.BaseLoader):
         self.protected = protected
         self.served: list[Path] = []
 
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
+    def locate(self, template: str, what: str = "template") -> tuple[Path, Path] | None:
+        """Where `template` is found first: its path in a folder and the real file; None if nowhere.
+
+        A name with '..', a link out of the folders and a protected file are refused.
+        """
         pieces = split_template_path(template)  # refuses '..'
         for folder in self.folders:
             candidate = folder.joinpath(*pieces)
             if not os.path.lexists(candidate):
                 continue
             real = confined(
-                candidate, self.folders, f"template {template!r}", place="the template folders"
+                candidate, self.folders, f"{what} {template!r}", place="the template folders"
             )
             if file_identity(real) in self.protected:
                 raise BriefError(
-                    f"template {template!r} is a fact file or an output under another name",
+                    f"{what} {template!r} is a fact file or an output under another name",
                     Where(candidate),
                     "templates may not read the facts or other audiences",
                 )
+            return candidate, real
+        return None
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        found = self.locate(template)
+        if found is not None:
+            candidate, real = found
             raw = read_regular(real)
             try:
                 text = raw.decode("utf-8-sig")

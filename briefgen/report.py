@@ -98,7 +98,7 @@ def print_json(document: object) -> None:
 
 # Progress and timings --------------------------------------------------------
 
-STAGES = ("load", "validate", "select", "render", "lay out", "guard", "write")
+STAGES = ("load", "validate", "select", "render", "lay out", "convert", "guard", "write")
 """The stages of a build in the order `--verbose` lists them."""
 PARALLEL = {"lay out"}
 """Stages whose audiences run at once, in child processes."""
@@ -119,10 +119,11 @@ _DOING = {
     "select": "selecting facts",
     "render": "rendering",
     "lay out": "laying out",
+    "convert": "writing DOCX/Markdown",
     "guard": "checking",
     "write": "writing",
 }
-_DONE = {"render": "rendered", "lay out": "laid out", "write": "written"}
+_DONE = {"render": "rendered", "lay out": "laid out", "convert": "converted", "write": "written"}
 
 
 @dataclass

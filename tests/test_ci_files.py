@@ -309,7 +309,7 @@ def test_shellcheck_catches_a_bad_script():
 
 def test_the_workflows_and_the_action_break_none_of_actionlint_rules(brief):
     keys = matrix_keys_for(brief)
-    assert keys["scaffolded"] == {"audience", "html", "pdf"}
+    assert keys["scaffolded"] == {"audience", "html", "pdf", "paths"}
     for name, path in github_workflows(brief).items():
         workflow = load(path)
         assert needs_problems(workflow) == [], name
@@ -582,11 +582,16 @@ def test_the_child_pipeline_builds_each_audience_dated_by_the_commit(brief):
 
 def test_matrix_for_github_is_the_compact_json_it_always_was():
     result = CliRunner().invoke(app, ["matrix", "--config", str(REPO / "briefgen.yaml")])
+    # The keys of 0.2.0 (audience, html, pdf) stay; `paths` lists the files a job keeps.
     assert result.stdout == (
         '{"include":[{"audience":"analyst","html":"csto-brief-analyst.html",'
-        '"pdf":"csto-brief-analyst.pdf"},{"audience":"executive",'
-        '"html":"csto-brief-executive.html","pdf":"csto-brief-executive.pdf"},'
-        '{"audience":"public","html":"csto-brief-public.html","pdf":"csto-brief-public.pdf"}]}\n'
+        '"pdf":"csto-brief-analyst.pdf","paths":"out/csto-brief-analyst.html\\n'
+        'out/csto-brief-analyst.pdf\\nout/manifest.json"},{"audience":"executive",'
+        '"html":"csto-brief-executive.html","pdf":"csto-brief-executive.pdf",'
+        '"paths":"out/csto-brief-executive.html\\nout/csto-brief-executive.pdf\\n'
+        'out/manifest.json"},{"audience":"public","html":"csto-brief-public.html",'
+        '"pdf":"csto-brief-public.pdf","paths":"out/csto-brief-public.html\\n'
+        'out/csto-brief-public.pdf\\nout/manifest.json"}]}\n'
     )
     same = CliRunner().invoke(
         app, ["matrix", "--for", "github", "--config", str(REPO / "briefgen.yaml")]

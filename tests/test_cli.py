@@ -111,7 +111,7 @@ def test_missing_configuration_is_exit_1(project, run, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "args", [["build", "--format", "docx"], ["list", "everything"], ["frobnicate"], ["build", "-x"]]
+    "args", [["build", "--format", "odt"], ["list", "everything"], ["frobnicate"], ["build", "-x"]]
 )
 def test_usage_errors_exit_2(project, run, args):
     project()

@@ -93,7 +93,29 @@ def test_matrix_lists_every_audience_as_json(project):
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {
         "include": [
-            {"audience": name, "html": f"widgets-{name}.html", "pdf": f"widgets-{name}.pdf"}
+            {
+                "audience": name,
+                "html": f"widgets-{name}.html",
+                "pdf": f"widgets-{name}.pdf",
+                "paths": f"out/widgets-{name}.html\nout/widgets-{name}.pdf\nout/manifest.json",
+            }
             for name in ("full", "top", "public", "trade")
         ]
+    }
+
+
+def test_matrix_lists_each_audiences_own_formats(project):
+    import json
+
+    root = project("audiences")
+    config = root / "briefgen.yaml"
+    edit(config, "    title: Trade desk\n", "    title: Trade desk\n    formats: [docx, md]\n")
+    result = CliRunner().invoke(app, ["matrix"])
+    assert result.exit_code == 0
+    trade = json.loads(result.stdout)["include"][-1]
+    assert trade == {
+        "audience": "trade",
+        "docx": "widgets-trade.docx",
+        "md": "widgets-trade.md",
+        "paths": "out/widgets-trade.docx\nout/widgets-trade.md\nout/manifest.json",
     }

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.errors import BriefError
-from briefgen.formats import FORMATS
 from briefgen.load import load_config
 from briefgen.model import Folders
 from briefgen.pipeline import Built, OnProgress, build
@@ -50,7 +49,7 @@ def watch(
     *,
     audiences: Sequence[str] = (),
     everything: bool = False,
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] | None = None,
     out_dir: Path | None = None,
     allow_outside: bool = False,
     force: bool = False,

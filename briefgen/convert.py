@@ -1,0 +1,125 @@
+"""Convert stage: an audience's DOCX and Markdown editions, written by Pandoc and guarded.
+
+`editions` builds the Pandoc documents from a fresh template view (so note
+numbers start at 1, as in the HTML); it runs with the render, in the render
+budget's child process. `convert` hands each document to Pandoc under the
+layout budget, makes the DOCX final (briefgen's header and footer with the
+marking, fixed dates, a reproducible zip) and runs the release guard over every
+part a reader or a tool can see, before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+from markupsafe import Markup
+
+from briefgen.audience import Audience
+from briefgen.confine import read_regular
+from briefgen.docx import check_reference, docx_parts, finish_docx, part_text
+from briefgen.errors import BriefError, Where
+from briefgen.formats import PANDOC_FORMATS
+from briefgen.model import Brief
+from briefgen.pandoc import write
+from briefgen.pandoc_ast import Node, edition
+from briefgen.release import Guard
+from briefgen.render import ConfinedLoader, protected_files, searched, template_dirs
+from briefgen.select import Selection
+from briefgen.view import template_view
+from briefgen.workers import Budget
+
+if TYPE_CHECKING:
+    from briefgen.manifest import Changes
+
+MAX_REFERENCE_BYTES = 20 * 1024 * 1024
+"""Largest reference document: Word's own are tens of kilobytes, with images a few megabytes."""
+
+
+def editions(
+    brief: Brief,
+    selection: Selection,
+    audience: Audience,
+    formats: Sequence[str],
+    *,
+    build_date: dt.date,
+    changes: Changes | None = None,
+) -> dict[str, Node]:
+    """The Pandoc document of each of `formats` that Pandoc writes, from the audience's view."""
+    documents = {}
+    for fmt in formats:
+        if fmt in PANDOC_FORMATS:
+            view = template_view(
+                brief,
+                selection,
+                audience,
+                build_date=build_date,
+                stylesheet=Markup(""),
+                changes=changes,
+            )
+            documents[fmt] = edition(view, "docx" if fmt == "docx" else "md")
+    return documents
+
+
+def reference_document(brief: Brief, audience: Audience) -> Path:
+    """The audience's reference DOCX, found through the template search path like a template."""
+    dirs = template_dirs(brief)
+    loader = ConfinedLoader(dirs, protected_files(brief, brief.folders.output))
+    name = audience.reference_doc
+    where = audience.where("reference_doc")
+    try:
+        found = loader.locate(name, "reference document")
+    except jinja2.TemplateNotFound:
+        found = None  # a name that climbs out with '..'
+    if found is None:
+        raise BriefError(f"reference document {name!r} not found", where, searched(dirs))
+    return found[0]
+
+
+def convert(
+    brief: Brief,
+    audience: Audience,
+    documents: Mapping[str, Node],
+    guard: Guard,
+    *,
+    build_date: dt.date,
+) -> dict[str, bytes]:
+    """Each document written by Pandoc, made final and cleared by the release guard, by format."""
+    limits = brief.config.limits
+    budget = Budget(limits.layout_seconds, limits.layout_memory_mb * 1024 * 1024)
+    made = {}
+    for fmt, document in documents.items():
+        if fmt == "docx":
+            reference = _reference_bytes(brief, audience)
+            raw = write(document, fmt, budget=budget, reference=reference)
+            data = finish_docx(raw, marking=audience.marking, day=build_date)
+            check_docx(guard, data)
+        else:
+            data = write(document, fmt, budget=budget)
+            guard.check_text([data.decode("utf-8")], "Markdown")
+        made[fmt] = data
+    return made
+
+
+def _reference_bytes(brief: Brief, audience: Audience) -> bytes:
+    """The audience's reference document, read once and checked before Pandoc sees it."""
+    path = reference_document(brief, audience)
+    data = read_regular(path, MAX_REFERENCE_BYTES)
+    try:
+        check_reference(data, f"reference document {audience.reference_doc!r}")
+    except BriefError as exc:
+        raise BriefError(
+            problems=[replace(problem, where=Where(path)) for problem in exc.problems]
+        ) from exc
+    return data
+
+
+def check_docx(guard: Guard, data: bytes) -> None:
+    """The release guard over every part of a DOCX: its text, markup, notes and properties."""
+    for name, xml in docx_parts(data):
+        guard.check_text([part_text(xml)], f"DOCX {name}")
+        guard.check_html(xml, f"DOCX {name}")
