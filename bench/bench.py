@@ -16,6 +16,7 @@ for the footnote section and for the preview's edits).
 
     python bench/bench.py --only footnotes   # one section (names: see --help)
     python bench/bench.py --only preview --repeat 5   # edit-to-visible in `briefgen preview`
+    python bench/bench.py --only formats --repeat 5   # time each format adds (DOCX, Markdown)
 """
 
 from __future__ import annotations
@@ -152,6 +153,40 @@ def watch_against_cold() -> None:
     print(f"watch-mode rebuild of analyst (warm)     {warm:6.2f} s")
 
 
+def formats(repeat: int) -> None:
+    """The build time each format adds to the HTML alone: all three CSTO audiences, forced.
+
+    The variants run in turn, `repeat` rounds (paired), so drift falls on all of
+    them alike; figures are medians. DOCX and Markdown need the extra briefgen[docx].
+    """
+    variants = {
+        "html": ["html"],
+        "html + pdf": ["html", "pdf"],
+        "html + docx": ["html", "docx"],
+        "html + md": ["html", "md"],
+        "html + pdf + docx + md": ["html", "pdf", "docx", "md"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    with tempfile.TemporaryDirectory() as out:
+        for _ in range(repeat):
+            for name, chosen in variants.items():
+                start = time.perf_counter()
+                build(
+                    REPO / "briefgen.yaml",
+                    everything=True,
+                    formats=chosen,
+                    out_dir=Path(out),
+                    force=True,
+                )
+                times[name].append(time.perf_counter() - start)
+    base = statistics.median(times["html"])
+    print(f"\nCSTO, 3 audiences, --force, median of {repeat} paired rounds")
+    for name, seconds in times.items():
+        median = statistics.median(seconds)
+        extra = "" if name == "html" else f"   +{median - base:5.2f} s over html alone"
+        print(f"  {name:<24} {median:6.2f} s{extra}")
+
+
 def footnote_layout(repeat: int) -> None:
     """Seconds per page: briefgen's PDF stage with and without the accelerator, WeasyPrint alone.
 
@@ -217,7 +252,16 @@ def preview_against_cold(repeat: int) -> None:
     print(f"cold build / preview (PDFs done)                        {cold / page:6.1f}x")
 
 
-SECTIONS = ("startup", "synthetic", "parallel", "incremental", "watch", "footnotes", "preview")
+SECTIONS = (
+    "startup",
+    "synthetic",
+    "parallel",
+    "incremental",
+    "watch",
+    "footnotes",
+    "preview",
+    "formats",
+)
 
 
 def main() -> None:
@@ -239,6 +283,7 @@ def main() -> None:
         "watch": watch_against_cold,
         "footnotes": lambda: footnote_layout(max(args.repeat, 5)),
         "preview": lambda: preview_against_cold(args.repeat),
+        "formats": lambda: formats(max(args.repeat, 3)),
     }
     for name in SECTIONS:
         if name in args.only:

@@ -247,6 +247,11 @@ CUSTOM_STYLES = [
                                    "left": Border(CHANGES_BORDER, 3, 8),
                                    "bottom": Border(RULE, 0.75, 4),
                                    "right": Border(RULE, 0.75, 4)})),
+    # briefgen's own header and footer (briefgen.docx) use these: the marking, "Page N of M".
+    Style("Header", Look(font=SANS, size=8, leading=10, color=MUTED, align="center", before=0,
+                         after=0)),
+    Style("Footer", Look(font=SANS, size=8, leading=10, color=MUTED, align="center", before=0,
+                         after=0)),
     Style("Confidence", Look(font=SANS, size=8.5, bold=True, caps=True, color=ACCENT,
                              tracking=0.35), kind="character"),
     Style("When", Look(font=SANS, size=8.5, bold=True, color=ACCENT), kind="character"),

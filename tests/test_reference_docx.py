@@ -39,6 +39,8 @@ CUSTOM_STYLES = [
     ("DeskComment", "Desk Comment", "paragraph", None),
     ("Changes", "Changes", "paragraph", None),
     ("Bibliography", "Bibliography", "paragraph", None),
+    ("Header", "Header", "paragraph", SANS),
+    ("Footer", "Footer", "paragraph", SANS),
     ("Confidence", "Confidence", "character", SANS),
     ("When", "When", "character", SANS),
     ("CommentLabel", "Comment Label", "character", SANS),
