@@ -22,6 +22,7 @@ from briefgen.render import (
     BriefEnvironment,
     make_environment,
     protected_files,
+    reference_document,
     searched,
     template_dirs,
 )
@@ -39,6 +40,11 @@ def check_templates(brief: Brief) -> list[Problem]:
     for audience in audiences(brief.config):
         problems += checker.template(audience.template, audience.where("template"))
         problems += _stylesheets(env, brief, audience, dirs)
+        if "docx" in audience.formats:
+            try:
+                reference_document(brief, audience)
+            except BriefError as exc:
+                problems += exc.problems
     if problems:
         raise BriefError(problems=list(dict.fromkeys(problems)))
     return list(dict.fromkeys(checker.warnings))

@@ -13,10 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import jinja2
 from markupsafe import Markup
 
 from briefgen.audience import Audience
@@ -28,7 +26,7 @@ from briefgen.model import Brief
 from briefgen.pandoc import write
 from briefgen.pandoc_ast import Node, edition
 from briefgen.release import Guard
-from briefgen.render import ConfinedLoader, protected_files, searched, template_dirs
+from briefgen.render import reference_document
 from briefgen.select import Selection
 from briefgen.view import template_view
 from briefgen.workers import Budget
@@ -63,21 +61,6 @@ def editions(
             )
             documents[fmt] = edition(view, "docx" if fmt == "docx" else "md")
     return documents
-
-
-def reference_document(brief: Brief, audience: Audience) -> Path:
-    """The audience's reference DOCX, found through the template search path like a template."""
-    dirs = template_dirs(brief)
-    loader = ConfinedLoader(dirs, protected_files(brief, brief.folders.output))
-    name = audience.reference_doc
-    where = audience.where("reference_doc")
-    try:
-        found = loader.locate(name, "reference document")
-    except jinja2.TemplateNotFound:
-        found = None  # a name that climbs out with '..'
-    if found is None:
-        raise BriefError(f"reference document {name!r} not found", where, searched(dirs))
-    return found[0]
 
 
 def convert(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from briefgen.audience import Audience, audiences, choose
 from briefgen.compile import check_templates
-from briefgen.convert import convert, editions, reference_document
+from briefgen.convert import convert, editions
 from briefgen.dates import build_date
 from briefgen.documents import LaidOut, Task
 from briefgen.errors import BriefError, Problem, Where
@@ -40,6 +40,7 @@ from briefgen.render import (
     Rendered,
     protected_files,
     readable_roots,
+    reference_document,
     render_html,
 )
 from briefgen.select import select

@@ -379,6 +379,21 @@ def _stylesheet(env: BriefEnvironment, name: str, where: Where | None, dirs: lis
     return Markup(source.replace("</", "<\\/"))
 
 
+def reference_document(brief: Brief, audience: Audience) -> Path:
+    """The audience's reference DOCX, found through the template search path like a template."""
+    dirs = template_dirs(brief)
+    loader = ConfinedLoader(dirs, protected_files(brief, brief.folders.output))
+    name = audience.reference_doc
+    where = audience.where("reference_doc")
+    try:
+        found = loader.locate(name, "reference document")
+    except jinja2.TemplateNotFound:
+        found = None  # a name that climbs out with '..'
+    if found is None:
+        raise BriefError(f"reference document {name!r} not found", where, searched(dirs))
+    return found[0]
+
+
 def searched(dirs: Sequence[Path]) -> str:
     """The hint for a template or stylesheet not found: the folders looked in."""
     return f"searched {', '.join(str(d) for d in dirs)}"

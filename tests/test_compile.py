@@ -122,3 +122,22 @@ def test_included_templates_and_stylesheets_are_checked_too(project):
     )
     assert found[1].startswith("briefgen.yaml:16:17: stylesheet 'tigth.css' not found")
     assert len(found) == 2
+
+
+def test_an_audience_built_into_docx_needs_its_reference_document(project):
+    root = project("audiences")
+    edit(
+        root / "briefgen.yaml",
+        "    title: Trade desk\n",
+        "    title: Trade desk\n    formats: [docx]\n    reference_doc: trade.docx\n",
+    )
+    found = problems()
+    assert len(found) == 1
+    assert found[0].startswith("briefgen.yaml:24:20: reference document 'trade.docx' not found")
+    # the built-in reference document serves an audience that names none
+    edit(root / "briefgen.yaml", "    reference_doc: trade.docx\n", "")
+    check(CONFIG)
+    # a name that climbs out of the template folders is not found either
+    config = root / "briefgen.yaml"
+    edit(config, "formats: [docx]\n", "formats: [docx]\n    reference_doc: ../x.docx\n")
+    assert "reference document '../x.docx' not found" in problems()[0]
