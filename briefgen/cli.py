@@ -838,15 +838,21 @@ def _list_audiences(brief: Brief) -> None:
     for summary in audiences_of(brief):
         audience, shown = summary.audience, summary.facts
         budget = (
-            f"at most {_count(audience.page_budget, 'page')}"
+            "no PDF"
+            if "pdf" not in audience.formats
+            else f"at most {_count(audience.page_budget, 'page')}"
             if audience.page_budget
             else "no page limit"
+        )
+        formats = audience.formats
+        files = f"{audience.stem}." + (
+            formats[0] if len(formats) == 1 else "{" + ",".join(formats) + "}"
         )
         priority = "1" if audience.priority == 1 else f"1–{audience.priority}"
         topics = ", ".join(sorted(audience.topics)) if audience.topics is not None else "all topics"
         _echo(
             f"{audience.name:<12} up to {audience.handling:<9} priority {priority:<4} "
-            f"{_count(shown, 'fact'):>9}  {budget:<16} {audience.stem}.pdf  {topics}"
+            f"{_count(shown, 'fact'):>9}  {budget:<16} {files}  {topics}"
         )
 
 

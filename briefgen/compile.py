@@ -22,7 +22,7 @@ from briefgen.render import (
     BriefEnvironment,
     make_environment,
     protected_files,
-    reference_document,
+    reference_bytes,
     searched,
     template_dirs,
 )
@@ -42,7 +42,7 @@ def check_templates(brief: Brief) -> list[Problem]:
         problems += _stylesheets(env, brief, audience, dirs)
         if "docx" in audience.formats:
             try:
-                reference_document(brief, audience)
+                reference_bytes(brief, audience)
             except BriefError as exc:
                 problems += exc.problems
     if problems:

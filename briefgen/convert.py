@@ -12,30 +12,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from briefgen.audience import Audience
-from briefgen.confine import read_regular
-from briefgen.docx import check_reference, docx_parts, finish_docx, part_text
-from briefgen.errors import BriefError, Where
+from briefgen.docx import docx_parts, finish_docx, part_text
 from briefgen.formats import PANDOC_FORMATS
 from briefgen.model import Brief
 from briefgen.pandoc import write
 from briefgen.pandoc_ast import Node, edition
 from briefgen.release import Guard
-from briefgen.render import reference_document
+from briefgen.render import reference_bytes
 from briefgen.select import Selection
 from briefgen.view import template_view
 from briefgen.workers import Budget
 
 if TYPE_CHECKING:
     from briefgen.manifest import Changes
-
-MAX_REFERENCE_BYTES = 20 * 1024 * 1024
-"""Largest reference document: Word's own are tens of kilobytes, with images a few megabytes."""
 
 
 def editions(
@@ -77,7 +71,7 @@ def convert(
     made = {}
     for fmt, document in documents.items():
         if fmt == "docx":
-            reference = _reference_bytes(brief, audience)
+            reference = reference_bytes(brief, audience)
             raw = write(document, fmt, budget=budget, reference=reference)
             data = finish_docx(raw, marking=audience.marking, day=build_date)
             check_docx(guard, data)
@@ -86,19 +80,6 @@ def convert(
             guard.check_text([data.decode("utf-8")], "Markdown")
         made[fmt] = data
     return made
-
-
-def _reference_bytes(brief: Brief, audience: Audience) -> bytes:
-    """The audience's reference document, read once and checked before Pandoc sees it."""
-    path = reference_document(brief, audience)
-    data = read_regular(path, MAX_REFERENCE_BYTES)
-    try:
-        check_reference(data, f"reference document {audience.reference_doc!r}")
-    except BriefError as exc:
-        raise BriefError(
-            problems=[replace(problem, where=Where(path)) for problem in exc.problems]
-        ) from exc
-    return data
 
 
 def check_docx(guard: Guard, data: bytes) -> None:

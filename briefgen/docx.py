@@ -34,6 +34,10 @@ CONTENT_TYPES = "[Content_Types].xml"
 DOCUMENT = "word/document.xml"
 DOCUMENT_RELS = "word/_rels/document.xml.rels"
 CORE = "docProps/core.xml"
+SETTINGS = "word/settings.xml"
+APP = "docProps/app.xml"
+LINKING_PARTS = frozenset({DOCUMENT_RELS, "word/_rels/footnotes.xml.rels"})
+"""The parts whose relationships may be hyperlinks out: the brief's text and its notes."""
 HEADER = "word/header-briefgen.xml"
 FOOTER = "word/footer-briefgen.xml"
 MARKING_COLOUR = "8A1C1C"
@@ -72,6 +76,22 @@ _SECT_PR_OPEN = re.compile(r"<w:sectPr\b[^>]*?(/?)>")
 _OLD_REFERENCES = re.compile(
     r"<w:(headerReference|footerReference|titlePg)\b[^>]*?(?:/>|>.*?</w:\1>)", re.DOTALL
 )
+_FOOTNOTE_PROPERTIES = re.compile(rb"<w:footnotePr\b[^>]*?(?:/>|>.*?</w:footnotePr>)", re.DOTALL)
+"""A section's own note numbering (restart per section or page, start, format): dropped,
+so notes run 1, 2, 3 through the document as in the PDF."""
+_SETTINGS_DROPPED = re.compile(
+    rb"<w:(attachedTemplate|documentProtection|writeProtection|numRestart|numStart|numFmt)"
+    rb"\b[^>]*?(?:/>|>.*?</w:\1>)",
+    re.DOTALL,
+)
+"""Settings a reference document must not pass on: an attached template Word would
+fetch, protection that makes the edition read-only, note numbering of its own."""
+APP_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    "<Application>briefgen</Application></Properties>"
+)
+"""The application properties: the reference document's counts and company are not this file's."""
 _NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _KINDS = ("default", "even", "first")
 
@@ -87,7 +107,7 @@ def finish_docx(raw: bytes, *, marking: str | None, day: datetime.date) -> bytes
     what = "the Word file Pandoc made with the reference document"
     parts = dict(_read_zip(raw, what))
     _refuse_active_content(parts)
-    _refuse_outside_links(parts)
+    _refuse_outside_links(parts, allowed=LINKING_PARTS)
     for name in (CONTENT_TYPES, DOCUMENT, DOCUMENT_RELS):
         if name not in parts:
             raise BriefError(
@@ -95,8 +115,14 @@ def finish_docx(raw: bytes, *, marking: str | None, day: datetime.date) -> bytes
                 hint="use a reference document saved by Word or LibreOffice as .docx",
             )
     _replace_headers_and_footers(parts, marking)
+    parts[DOCUMENT] = _FOOTNOTE_PROPERTIES.sub(b"", parts[DOCUMENT])
+    if SETTINGS in parts:
+        parts[SETTINGS] = _SETTINGS_DROPPED.sub(b"", parts[SETTINGS])
     if CORE in parts:
         parts[CORE] = _dated_core(parts[CORE], day)
+    if APP in parts:
+        parts[APP] = APP_XML.encode("utf-8")
+    _prune(parts)
     return _packed(parts, day)
 
 
@@ -108,7 +134,10 @@ def check_reference(data: bytes, what: str) -> None:
     """
     parts = dict(_read_zip(data, what))
     _refuse_active_content(parts)
-    _refuse_outside_links(parts)
+    _refuse_outside_links(parts, allowed=frozenset())
+    for name, content in parts.items():
+        if name.endswith((".xml", ".rels")):
+            _parse(content, name)  # well-formed, no DOCTYPE
     for name in (CONTENT_TYPES, DOCUMENT, "word/styles.xml"):
         if name not in parts:
             raise BriefError(
@@ -251,14 +280,18 @@ def _refuse_macros(why: str) -> None:
     )
 
 
-def _refuse_outside_links(parts: dict[str, bytes]) -> None:
-    """Refuse relationships to outside files, other than the brief's own hyperlinks."""
+def _refuse_outside_links(parts: dict[str, bytes], *, allowed: frozenset[str]) -> None:
+    """Refuse relationships to outside files, other than hyperlinks in the `allowed` parts.
+
+    The brief's own links live in the body and the notes; a reference document
+    has no reason to link anywhere (a "hyperlink" can name an attached template too).
+    """
     for name, content in parts.items():
         if not name.endswith(".rels"):
             continue
         for rel in _parse(content, name).iter(f"{{{RELS}}}Relationship"):
             external = rel.get("TargetMode", "").lower() == "external"
-            if external and rel.get("Type") != HYPERLINK:
+            if external and (rel.get("Type") != HYPERLINK or name not in allowed):
                 kind = (rel.get("Type") or "unknown").rsplit("/", 1)[-1]
                 raise BriefError(
                     f"the reference document links to an outside file ({kind} "
@@ -291,6 +324,39 @@ def _replace_headers_and_footers(parts: dict[str, bytes], marking: str | None) -
     parts[HEADER] = _header_xml(marking).encode("utf-8")
     parts[FOOTER] = _footer_xml(marking).encode("utf-8")
     parts[CONTENT_TYPES] = _with_overrides(parts[CONTENT_TYPES], gone)
+
+
+def _prune(parts: dict[str, bytes]) -> None:
+    """Drop every part no relationship reaches from the package, and its content type.
+
+    Pandoc copies the reference document's media whether used or not, and an
+    old header's picture outlives its header: what nothing shows need not be
+    shipped, nor guarded.
+    """
+    reached = {CONTENT_TYPES}
+    todo = [""]  # "" is the package itself, whose relationships are _rels/.rels
+    while todo:
+        source = todo.pop()
+        rels = _rels_name(source)
+        if rels not in parts or rels in reached:
+            continue
+        reached.add(rels)
+        for rel in _parse(parts[rels], rels).iter(f"{{{RELS}}}Relationship"):
+            if rel.get("TargetMode", "").lower() == "external":
+                continue
+            target = _resolved(source, rel.get("Target", ""))
+            if target in parts and target not in reached:
+                reached.add(target)
+                todo.append(target)
+    gone = set(parts) - reached
+    for name in gone:
+        del parts[name]
+    if gone:
+        root = _parse(parts[CONTENT_TYPES], CONTENT_TYPES)
+        for override in root.findall(f"{{{TYPES}}}Override"):
+            if (override.get("PartName") or "").lstrip("/") in gone:
+                root.remove(override)
+        parts[CONTENT_TYPES] = _flat_serialized(root, TYPES)
 
 
 def _drop_header_and_footer_rels(rels: ET.Element) -> set[str]:
@@ -508,7 +574,10 @@ def _parse_text(text: str, what: str) -> ET.Element:
     try:
         return ET.fromstring(text)
     except ET.ParseError as err:
-        raise BriefError(f"{what} is not well-formed XML ({err})", hint=hint) from err
+        line, column = err.position  # expat counts columns from 0
+        raise BriefError(
+            f"{what} is not well-formed XML (line {line}, column {column + 1})", hint=hint
+        ) from err
 
 
 def _serialized(root: ET.Element) -> bytes:

@@ -405,6 +405,7 @@ class AudienceSettings(Located):
     )
     reference_doc: str | None = Field(
         default=None,
+        min_length=1,
         description="the DOCX whose styles its DOCX takes; omitted: the configuration's",
     )
     page_budget: int | None = Field(
@@ -442,9 +443,17 @@ class Limits(Located):
     output_mb: int = Field(
         default=50, ge=1, le=500, description="largest HTML a template may write"
     )
-    layout_seconds: float = Field(default=120, gt=0, le=3600, description="time to lay out one PDF")
+    layout_seconds: float = Field(
+        default=120,
+        gt=0,
+        le=3600,
+        description="time to lay out one PDF, or for Pandoc to write one DOCX or Markdown file",
+    )
     layout_memory_mb: int = Field(
-        default=2048, ge=256, le=16384, description="memory one PDF layout may use"
+        default=2048,
+        ge=256,
+        le=16384,
+        description="memory one PDF layout, or one Pandoc run, may use",
     )
 
 
@@ -477,6 +486,7 @@ class Config(Located):
     )
     reference_doc: str = Field(
         default="reference.docx",
+        min_length=1,
         description="the DOCX whose styles a DOCX edition takes, found like a template",
     )
     handling: list[Id] = Field(

@@ -1,9 +1,11 @@
 """Pandoc, the writer of the DOCX and Markdown editions: found, versioned and run confined.
 
 Pandoc comes with the optional extra `briefgen[docx]` (the `pypandoc_binary`
-package ships a Pandoc binary), so every machine that builds a brief writes it
-with the same Pandoc. A Pandoc found elsewhere (on PATH) is not used: its
-version would decide the bytes of the output.
+package ships a Pandoc binary), so machines with the same version of the extra
+write the same bytes. A Pandoc found elsewhere (on PATH) is not used: its
+version, not the project's requirements, would decide the bytes of the output.
+The version is part of the manifest key of every DOCX and Markdown file, so a
+new Pandoc rebuilds them.
 
 Pandoc runs as a child process with `--sandbox` (it reads only the files named
 on its command line and fetches nothing), in an empty working folder and data
@@ -30,8 +32,9 @@ EXTRA = "briefgen[docx]"
 INSTALL_HINT = f"install the extra: pip install '{EXTRA}' (it brings Pandoc)"
 OLDEST = (3, 1)
 """The oldest Pandoc whose DOCX writer and JSON API briefgen's documents are written for."""
-WRITERS = {"docx": "docx", "md": "markdown-smart"}
-"""Pandoc's writer for each of briefgen's formats."""
+WRITERS = {"docx": "docx", "md": "markdown-smart-multiline_tables-grid_tables-simple_tables"}
+"""Pandoc's writer for each of briefgen's formats. Markdown keeps typographic quotes and
+dashes as characters (not `'` and `--`), and tables as pipe tables, which most wikis read."""
 
 
 def pandoc_binary() -> Path:
@@ -41,8 +44,9 @@ def pandoc_binary() -> Path:
     except ImportError as exc:
         raise BriefError("DOCX and Markdown editions need Pandoc", hint=INSTALL_HINT) from exc
     # pypandoc_binary puts the binary inside the package; plain pypandoc has none.
-    bundled = Path(pypandoc.__file__).parent / "files" / "pandoc"
-    if not bundled.is_file():
+    files = Path(pypandoc.__file__).parent / "files"
+    bundled = next((p for p in (files / "pandoc", files / "pandoc.exe") if p.is_file()), None)
+    if bundled is None:
         raise BriefError(
             "DOCX and Markdown editions need the Pandoc that briefgen[docx] installs",
             hint=INSTALL_HINT + "; a Pandoc on PATH is not used",
@@ -123,6 +127,11 @@ def write(
                 f"Pandoc took longer than {budget.seconds:g} seconds to write the {fmt.upper()}",
                 hint=LIMITS_HINT,
             ) from exc
+    if done.returncode < 0:
+        raise BriefError(
+            f"Pandoc was stopped (signal {-done.returncode}) while writing the {fmt.upper()}",
+            hint="nothing was written; build again",
+        )
     if done.returncode != 0:
         raise _failed(fmt, done.stderr.decode("utf-8", "replace"), budget, reference)
     return done.stdout

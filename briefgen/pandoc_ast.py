@@ -113,7 +113,14 @@ def table(
     body = [_NO_ATTR, 1, [], [row(cells) for cells in rows]]
     return _node(
         "Table",
-        [_NO_ATTR, [None, [_node("Plain", caption)]], columns, header, [body], [_NO_ATTR, []]],
+        [
+            _NO_ATTR,
+            [None, [_node("Plain", caption)] if caption else []],
+            columns,
+            header,
+            [body],
+            [_NO_ATTR, []],
+        ],
     )
 
 
@@ -425,9 +432,9 @@ class _Edition:
             ("State", 0.16),
             ("Joined", 0.10),
             ("Left", 0.10),
-            ("Rejoined", 0.12),
+            ("Rejoined", 0.13),
             ("Left again", 0.12),
-            ("Status", 0.40),
+            ("Status", 0.39),
         ]
         rows = []
         for member in members:
@@ -436,7 +443,9 @@ class _Edition:
             second = periods[1] if len(periods) > 1 else None
             status = text(f"Left {human(last['left'])}" if last["left"] else "Member")
             if member["note"]:
-                status += [_node("LineBreak"), self._note_text(markdown(member["note"]))]
+                # Markdown's pipe tables hold one line a cell: the note follows a dash there.
+                apart = [_node("LineBreak")] if self.docx else text(" — ")
+                status += [*apart, self._note_text(markdown(member["note"]))]
             cells = [
                 text(member["state"]),
                 text(human(first["joined"])),
@@ -464,7 +473,7 @@ class _Edition:
         ]
         return [
             heading(1, text("Chronology"), self._anchor("h-chronology")),
-            table(text("Chronology"), [("Date", 0.24), ("Event", 0.76)], rows),
+            table([], [("Date", 0.24), ("Event", 0.76)], rows),
         ]
 
     def method(self) -> list[Node]:
@@ -574,4 +583,33 @@ def metadata(view: View) -> dict[str, Node]:
 
 def edition(view: View, target: Target) -> Node:
     """One audience's edition as a Pandoc document (without the API version Pandoc adds)."""
-    return {"meta": metadata(view), "blocks": _Edition(view, target).blocks()}
+    blocks = _Edition(view, target).blocks()
+    return {"meta": metadata(view), "blocks": blocks if target == "docx" else _braces_kept(blocks)}
+
+
+_ATTRIBUTED = frozenset({"Code", "Link", "Image", "Span"})
+"""Inlines that Pandoc Markdown lets a `{...}` right after them qualify (attributes, raw)."""
+
+
+def _braces_kept(node: Any) -> Any:
+    """`node` with every `{` that follows code or a link written as `\\{`.
+
+    Pandoc's Markdown writer leaves such a brace as it is, and a reader would
+    take ``x`{=html}`` as raw HTML and `[a](u){onclick=...}` as attributes: fact
+    text must stay text.
+    """
+    if isinstance(node, list):
+        kept: list[Any] = []
+        for item in map(_braces_kept, node):
+            follows = kept and isinstance(kept[-1], dict) and kept[-1].get("t") in _ATTRIBUTED
+            braced = isinstance(item, dict) and item.get("t") == "Str" and item["c"][:1] == "{"
+            if follows and braced:
+                kept.append(_node("RawInline", ["markdown", "\\{"]))
+                item = _node("Str", item["c"][1:])
+                if not item["c"]:
+                    continue
+            kept.append(item)
+        return kept
+    if isinstance(node, dict):
+        return {key: _braces_kept(value) for key, value in node.items()}
+    return node

@@ -32,7 +32,7 @@ from briefgen.manifest import (
     OutputRecord,
 )
 from briefgen.model import Brief
-from briefgen.pandoc import pandoc_version
+from briefgen.pandoc import pandoc_binary, pandoc_version
 from briefgen.pandoc_ast import Node
 from briefgen.plan import Job, Plan, format_of, make_plan, manifest_bytes, records
 from briefgen.release import Guard
@@ -133,11 +133,37 @@ def check(
     with _stage(progress, "validate"):
         warnings = validate(brief)
         warnings += check_templates(brief)
+        warnings += _pandoc_warnings(brief)
         if max_age is not None:
             warnings += stale_facts(brief, today=build_date(), max_age=max_age)
     if strict and warnings:
         raise BriefError(problems=warnings)
     return Checked(brief, warnings)
+
+
+def _pandoc_warnings(brief: Brief) -> list[Problem]:
+    """A warning for each audience built into DOCX or Markdown when Pandoc is not installed."""
+    wanting = [a for a in audiences(brief.config) if set(a.formats) & set(PANDOC_FORMATS)]
+    if not wanting:
+        return []
+    try:
+        pandoc_binary()
+    except BriefError as exc:
+        by_setting: dict[Where | None, list[str]] = {}
+        for audience in wanting:
+            by_setting.setdefault(audience.where("formats"), []).append(repr(audience.name))
+        return [
+            Problem(
+                f"{'audience' if len(names) == 1 else 'audiences'} {', '.join(names)} "
+                f"{'is' if len(names) == 1 else 'are'} built into DOCX or Markdown, which "
+                "needs Pandoc: building "
+                f"{'it' if len(names) == 1 else 'them'} will fail",
+                where,
+                exc.hint,
+            )
+            for where, names in by_setting.items()
+        ]
+    return []
 
 
 def build(

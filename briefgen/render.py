@@ -19,7 +19,7 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,7 @@ from markupsafe import Markup
 from briefgen.audience import Audience
 from briefgen.confine import BUILTIN_TEMPLATES, confined, read_regular
 from briefgen.dates import MONTHS
+from briefgen.docx import check_reference
 from briefgen.errors import BriefError, Where, closest, did_you_mean, meant
 from briefgen.markup import CONTROLS, first_sentence, inline
 from briefgen.model import Brief, Limits
@@ -392,6 +393,23 @@ def reference_document(brief: Brief, audience: Audience) -> Path:
     if found is None:
         raise BriefError(f"reference document {name!r} not found", where, searched(dirs))
     return found[0]
+
+
+def reference_bytes(brief: Brief, audience: Audience) -> bytes:
+    """The audience's reference document, read once and checked before Pandoc sees it.
+
+    Like every file a build reads, it may hold at most 10 MiB (Word's own are
+    tens of kilobytes; with a logo, a few hundred).
+    """
+    path = reference_document(brief, audience)
+    data = read_regular(path)
+    try:
+        check_reference(data, f"reference document {audience.reference_doc!r}")
+    except BriefError as exc:
+        raise BriefError(
+            problems=[replace(problem, where=Where(path)) for problem in exc.problems]
+        ) from exc
+    return data
 
 
 def searched(dirs: Sequence[Path]) -> str:

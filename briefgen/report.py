@@ -365,6 +365,7 @@ def list_document(brief: Brief, what: str) -> dict[str, Any]:
     """`list --json`: {"topics": [...], "facts": [...], "sources": [...], "audiences": [...]},
     only the key asked for unless `what` is "all"."""
     from briefgen.pipeline import audiences_of
+    from briefgen.plan import output_names
 
     document: dict[str, Any] = {}
     if what in ("all", "topics"):
@@ -404,7 +405,8 @@ def list_document(brief: Brief, what: str) -> dict[str, Any]:
                 "priority": s.audience.priority,
                 "facts": s.facts,
                 "page_budget": s.audience.page_budget,
-                "pdf": f"{s.audience.stem}.pdf",
+                "pdf": f"{s.audience.stem}.pdf" if "pdf" in s.audience.formats else None,
+                "files": list(output_names(s.audience)),
                 "topics": sorted(s.audience.topics) if s.audience.topics is not None else None,
             }
             for s in audiences_of(brief)

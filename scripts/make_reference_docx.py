@@ -530,7 +530,9 @@ def set_page(document_xml: bytes) -> bytes:
     section = body.find(w("sectPr")) if body is not None else None
     if section is None:
         raise SystemExit("Pandoc's reference.docx has no section properties in document.xml")
-    for tag in ("headerReference", "footerReference"):
+    # No header or footer (briefgen writes its own) and no note numbering of its own: a
+    # restart per section would make LibreOffice number notes afresh under each heading.
+    for tag in ("headerReference", "footerReference", "footnotePr"):
         for reference in section.findall(w(tag)):
             section.remove(reference)
     put(section, "pgSz", w=str(PAGE_WIDTH), h=str(PAGE_HEIGHT))

@@ -235,7 +235,7 @@ def test_list_audiences(project, run):
             "no",
             "page",
             "limit",
-            "widgets-full.pdf",
+            "widgets-full.{html,pdf}",
             "all",
             "topics",
         ],
@@ -252,7 +252,7 @@ def test_list_audiences(project, run):
             "most",
             "1",
             "page",
-            "widgets-top.pdf",
+            "widgets-top.{html,pdf}",
             "all",
             "topics",
         ],
@@ -268,7 +268,7 @@ def test_list_audiences(project, run):
             "no",
             "page",
             "limit",
-            "widgets-public.pdf",
+            "widgets-public.{html,pdf}",
             "all",
             "topics",
         ],
@@ -284,7 +284,7 @@ def test_list_audiences(project, run):
             "no",
             "page",
             "limit",
-            "widgets-trade.pdf",
+            "widgets-trade.{html,pdf}",
             "trade",
         ],
     ]
@@ -442,3 +442,18 @@ def test_what_the_pdf_layout_ignores_is_a_warning_and_an_error_under_strict(proj
     assert strict.exit_code == 1
     assert any(line.startswith("error: ") and "colr" in line for line in strict.output.splitlines())
     assert (root / "out" / "widget-brief.pdf").read_bytes() == before  # nothing written
+
+
+def test_list_audiences_names_each_audiences_own_files(project, run):
+    import json
+
+    root = project("audiences")
+    trade = "    title: Trade desk\n"
+    edit(root / "briefgen.yaml", trade, trade + "    formats: [docx, md]\n")
+    lines = run("list", "audiences").stdout.splitlines()
+    assert "widgets-full.{html,pdf}" in lines[0]
+    assert lines[-1].split()[-3:] == ["PDF", "widgets-trade.{docx,md}", "trade"]
+    assert "no PDF" in lines[-1]
+    document = json.loads(run("list", "audiences", "--json").stdout)["audiences"]
+    assert document[-1]["files"] == ["widgets-trade.docx", "widgets-trade.md"]
+    assert document[-1]["pdf"] is None and document[0]["pdf"] == "widgets-full.pdf"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,27 @@ def test_an_audience_built_into_docx_needs_its_reference_document(project):
     config = root / "briefgen.yaml"
     edit(config, "formats: [docx]\n", "formats: [docx]\n    reference_doc: ../x.docx\n")
     assert "reference document '../x.docx' not found" in problems()[0]
+
+
+def test_check_reads_the_reference_document_as_the_build_would(project):
+    root = project("audiences")
+    edit(root / "briefgen.yaml", "name: widgets\n", "name: widgets\nformats: [docx]\n")
+    (root / "templates" / "reference.docx").write_text("not a zip", encoding="utf-8")
+    assert problems() == [
+        "templates/reference.docx: reference document 'reference.docx' is not a Word file "
+        "(not a zip archive) (use a reference document saved by Word or LibreOffice as .docx)"
+    ]
+
+
+def test_check_warns_when_pandoc_is_missing_for_docx_audiences(project, monkeypatch):
+    root = project("audiences")
+    edit(root / "briefgen.yaml", "name: widgets\n", "name: widgets\nformats: [html, md]\n")
+    monkeypatch.setitem(sys.modules, "pypandoc", None)  # no briefgen[docx]
+    warnings = [str(w) for w in check(CONFIG).warnings]
+    assert warnings == [
+        "briefgen.yaml:4:10: audiences 'full', 'top', 'public', 'trade' are built into DOCX "
+        "or Markdown, which needs Pandoc: building them will fail (install the extra: pip "
+        "install 'briefgen[docx]' (it brings Pandoc))"
+    ]
+    with pytest.raises(BriefError):
+        check(CONFIG, strict=True)

@@ -518,3 +518,90 @@ def test_libreoffice_shows_marking_and_page_numbers_on_every_page(tmp_path: Path
     for number, text in enumerate(pages, start=1):
         assert text.count("SECRET & <REL>") == 2, text  # header and footer
         assert f"Page {number} of {len(pages)}" in text
+
+
+# What a reference document passes on (review findings)
+
+
+def test_parts_nothing_reaches_are_dropped_with_their_content_types(raw: bytes) -> None:
+    """Pandoc copies the reference's media whether used or not: a text file there would ship."""
+    types = text_of(raw, "[Content_Types].xml").replace(
+        "</Types>", '<Override PartName="/word/media/notes.txt" ContentType="text/plain"/></Types>'
+    )
+    hostile = rezip(
+        raw,
+        {
+            "word/media/notes.txt": "QXMARKER7741 withheld words",
+            "word/media/img.svg": "<svg><text>QXMARKER7741</text></svg>",
+            "[Content_Types].xml": types,
+        },
+    )
+    parts = parts_of(finish_docx(hostile, marking=None, day=DAY))
+    assert not [name for name in parts if name.startswith("word/media/")]
+    assert all(b"QXMARKER7741" not in content for content in parts.values())
+    assert b"notes.txt" not in parts["[Content_Types].xml"]
+    assert "word/document.xml" in parts and "word/styles.xml" in parts  # what is reached stays
+
+
+def test_an_outside_hyperlink_outside_the_text_is_refused(raw: bytes) -> None:
+    """A "hyperlink" relationship of the settings part can name an attached template."""
+    link = ATTACHED_TEMPLATE.replace("relationships/attachedTemplate", "relationships/hyperlink")
+    with pytest.raises(BriefError, match=r"links to an outside file .*settings\.xml\.rels"):
+        finish_docx(rezip(raw, {"word/_rels/settings.xml.rels": link}), marking=None, day=DAY)
+
+
+def test_settings_that_would_fetch_protect_or_renumber_are_dropped(raw: bytes) -> None:
+    settings = text_of(raw, "word/settings.xml")
+    extra = (
+        '<w:documentProtection w:edit="readOnly" w:enforcement="1"/>'
+        '<w:writeProtection w:recommended="1"/><w:attachedTemplate r:id="rId9"/>'
+    )
+    settings = re.sub(r"(<w:settings\b[^>]*>)", r"\1" + extra, settings, count=1)
+    document = text_of(raw, "word/document.xml").replace(
+        "</w:sectPr>",
+        '<w:footnotePr><w:numRestart w:val="eachSect"/><w:numStart w:val="5"/></w:footnotePr>'
+        "</w:sectPr>",
+    )
+    changed = rezip(raw, {"word/settings.xml": settings, "word/document.xml": document})
+    parts = parts_of(finish_docx(changed, marking=None, day=DAY))
+    for name in ("word/settings.xml", "word/document.xml"):
+        for element in ("documentProtection", "writeProtection", "attachedTemplate", "numRestart"):
+            assert f"<w:{element}".encode() not in parts[name], (name, element)
+        assert b"numStart" not in parts[name]
+    ET.fromstring(parts["word/settings.xml"])  # still well-formed
+    ET.fromstring(parts["word/document.xml"])
+
+
+def test_application_properties_are_briefgens_own(raw: bytes) -> None:
+    app = text_of(raw, "docProps/app.xml").replace(
+        "</Properties>", "<Company>Acme</Company></Properties>"
+    )
+    parts = parts_of(finish_docx(rezip(raw, {"docProps/app.xml": app}), marking=None, day=DAY))
+    assert b"Acme" not in parts["docProps/app.xml"]
+    assert part_text(parts["docProps/app.xml"].decode()) == "briefgen"
+
+
+SHIPPED = Path(docx.__file__).parent / "templates" / "reference.docx"
+
+
+def test_a_reference_document_may_link_nowhere() -> None:
+    shipped = SHIPPED.read_bytes()
+    docx.check_reference(shipped, "it")  # briefgen's own passes
+    rels = text_of(shipped, "word/_rels/document.xml.rels")
+    linked = rels.replace(
+        "</Relationships>",
+        '<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/hyperlink" Target="https://example.org" TargetMode="External"/>'
+        "</Relationships>",
+    )
+    with pytest.raises(BriefError, match=r"links to an outside file .*https://example\.org"):
+        docx.check_reference(rezip(shipped, {"word/_rels/document.xml.rels": linked}), "it")
+
+
+def test_a_reference_document_with_a_broken_part_names_it() -> None:
+    broken = rezip(SHIPPED.read_bytes(), {"word/styles.xml": "<styles>\n  <p>& oops</p></styles>"})
+    with pytest.raises(BriefError) as caught:
+        docx.check_reference(broken, "reference document 'r.docx'")
+    assert str(caught.value).startswith(
+        "the Word file's part word/styles.xml is not well-formed XML (line 2, column"
+    )

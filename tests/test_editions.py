@@ -254,9 +254,11 @@ def test_libreoffice_prints_each_docx_with_notes_at_the_page_foot(
         for note in expected:
             assert squeezed(note)[:60] in text, (name, note[:60])
         pages_with_notes = 0
+        numbers: list[int] = []
         for number, page in enumerate(reader.pages, 1):
             height = float(page.mediabox.height)
-            runs = [r for r in drawn(page) if not r[2].strip().isdigit()]  # calls aside
+            every = drawn(page)
+            runs = [r for r in every if not r[2].strip().isdigit()]  # calls aside
             # Between the margins: above the footer (22 mm), below the header (20 mm).
             inside = [r for r in runs if 22 * MM < r[0] < height - 20 * MM]
             notes = [r for r in inside if abs(r[1] - NOTE_POINTS) < 0.3]
@@ -268,6 +270,14 @@ def test_libreoffice_prints_each_docx_with_notes_at_the_page_foot(
             assert max(y for y, _, _ in notes) < lowest_body, (name, number)
             footer = [r for r in runs if r[0] < 22 * MM]
             assert any(text.startswith("Page") for _, _, text in footer), (name, number)
+            # The notes' own numbers: small raised digits in the note area, top to bottom.
+            top = max(y for y, _, _ in notes) + 4  # a note's number is raised a little
+            marks = [
+                r for r in every if r[2].strip().isdigit() and r[1] < 6 and 22 * MM < r[0] < top
+            ]
+            numbers += [int(text) for _, _, text in sorted(marks, key=lambda r: -r[0])]
+        # Numbered through the document as in the PDF, never restarting under a heading.
+        assert numbers == list(range(1, len(expected) + 1)), name
         assert pages_with_notes >= len(reader.pages) // 2, name
 
 
@@ -279,7 +289,7 @@ def reference_with(target: Path, part: str, old: str, new: str) -> None:
     with zipfile.ZipFile(BUILT_IN_REFERENCE) as source:
         contents = {info.filename: source.read(info) for info in source.infolist()}
     text = contents.get(part, b"").decode("utf-8")
-    assert old in text, (part, old)
+    assert old in text, (part, old)  # "" is in every text: a new part
     contents[part] = text.replace(old, new, 1).encode("utf-8")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -314,21 +324,42 @@ def test_a_reference_document_that_fetches_an_outside_template_is_refused(projec
     assert not (root / "out").exists() or not list((root / "out").glob("*.docx"))
 
 
-def test_withheld_text_hidden_in_the_reference_documents_properties_fails_the_build(
-    project: Any,
-) -> None:
+SECRET = "QXMARKER7741 the ministry privately expects one signatory to walk out"
+"""The withheld fact `treaty-secret` of the fixture, which the public audience must never show."""
+
+
+def test_withheld_text_in_a_reference_documents_styles_fails_the_build(project: Any) -> None:
     root = docx_project(project)
     reference_with(
         root / "templates" / "reference.docx",
-        "docProps/app.xml",
-        "<SharedDoc>",
-        "<Company>QXMARKER7741 the ministry privately expects one signatory to walk out"
-        "</Company><SharedDoc>",
+        "word/styles.xml",
+        '<w:name w:val="Summary" />',
+        f'<w:name w:val="Summary" /><w:aliases w:val="{SECRET}"/>',
     )
     result = run_briefgen(["build", "-a", "public"], root, timeout=120)
-    line = assert_refused(result, "audience 'public'", "treaty-secret", "DOCX docProps/app.xml")
+    line = assert_refused(result, "audience 'public'", "treaty-secret", "DOCX word/styles.xml")
     assert "appears in the output" in line
-    assert not list((root / "out").glob("*.docx")) if (root / "out").exists() else True
+    assert not (root / "out").exists() or not list((root / "out").glob("*.docx"))
+
+
+@pytest.mark.parametrize(
+    ("part", "old", "new"),
+    [
+        ("docProps/app.xml", "<SharedDoc>", f"<Company>{SECRET}</Company><SharedDoc>"),
+        ("word/media/notes.txt", "", SECRET),  # Pandoc copies unused media: dropped
+        ("word/media/logo.svg", "", f"<svg><text>{SECRET}</text></svg>"),
+    ],
+)
+def test_what_the_reference_document_carries_but_shows_nowhere_is_dropped(
+    project: Any, part: str, old: str, new: str
+) -> None:
+    root = docx_project(project)
+    reference_with(root / "templates" / "reference.docx", part, old, new)
+    result = run_briefgen(["build", "-a", "public"], root, timeout=120)
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(root / "out" / "widgets-public.docx") as archive:
+        assert not [name for name in archive.namelist() if name.startswith("word/media/")]
+        assert all(b"QXMARKER7741" not in archive.read(name) for name in archive.namelist())
 
 
 def test_a_reference_document_outside_the_project_is_refused(project: Any, tmp_path: Path) -> None:

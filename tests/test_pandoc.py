@@ -134,3 +134,79 @@ def test_a_reference_pandoc_cannot_read_is_refused_in_plain_words() -> None:
 def test_the_version_is_the_bundled_pandocs() -> None:
     major, minor = (int(part) for part in pandoc.pandoc_version().split(".")[:2])
     assert (major, minor) >= pandoc.OLDEST
+
+
+def read_back(markdown: str) -> list[Node]:
+    """What Pandoc's own Markdown reader (as a wiki pipeline would run it) makes of `markdown`."""
+    import json
+    import subprocess
+
+    done = subprocess.run(
+        [str(pandoc.pandoc_binary()), "-f", "markdown-smart", "-t", "json"],
+        input=markdown.encode(),
+        capture_output=True,
+        check=True,
+    )
+    return json.loads(done.stdout)["blocks"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "`<img src=x onerror=alert(1)>`{=html} after code",
+        "a [link](https://example.org){onclick=alert(3)} with attributes",
+        "`code`{onmouseover=alert(2)} and `{` alone",
+        "[^1] is no note, nor is [x]: a reference, and $x$ is no maths",
+        "<!-- not a comment --> and <b>not bold</b> and \\*stars\\*",
+        "---\ntitle: not metadata\n---",
+    ],
+)
+def test_fact_text_reads_back_from_the_markdown_as_text(source: str) -> None:
+    from briefgen.pandoc_ast import _braces_kept, markdown
+
+    blocks = [para(markdown(source))]
+    written = pandoc.write({"meta": {}, "blocks": _braces_kept(blocks)}, "md", budget=BUDGET)
+    again = read_back(written.decode())
+    kinds = {node["t"] for node in _walk(again)}
+    assert not kinds & {"RawInline", "RawBlock", "Note", "Math", "Cite"}, kinds
+    attributed = [n for n in _walk(again) if n["t"] in {"Code", "Link", "Span"}]
+    assert all(n["c"][0] == ["", [], []] for n in attributed), attributed
+    assert _plain(again) == _plain(blocks)
+
+
+def _walk(node: object) -> Iterator[dict]:
+    if isinstance(node, dict):
+        if "t" in node:
+            yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def _plain(blocks: list[Node]) -> str:
+    words = []
+    for node in _walk(blocks):
+        if node["t"] == "Str":
+            words.append(node["c"])
+        elif node["t"] == "Code":
+            words.append(node["c"][1])
+        elif node["t"] in {"Space", "SoftBreak"}:
+            words.append(" ")
+    return "".join(words)
+
+
+def test_pandoc_stopped_by_a_signal_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    def stopped(command: list[str], **_: object) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.CompletedProcess(command, -2, b"", b"")
+
+    pandoc.pandoc_version()  # asked of the real binary first (cached)
+    monkeypatch.setattr(pandoc.subprocess, "run", stopped)
+    with pytest.raises(BriefError) as caught:
+        pandoc.write(document(para(text("x"))), "docx", budget=BUDGET)
+    assert str(caught.value) == (
+        "Pandoc was stopped (signal 2) while writing the DOCX (nothing was written; build again)"
+    )
