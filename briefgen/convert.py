@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from briefgen.audience import Audience
-from briefgen.docx import docx_parts, finish_docx, part_text
+from briefgen.docx import docx_media, docx_parts, finish_docx, part_text
 from briefgen.formats import PANDOC_FORMATS
 from briefgen.model import Brief
 from briefgen.pandoc import write
 from briefgen.pandoc_ast import Node, edition
-from briefgen.release import Guard
+from briefgen.release import Guard, resource_text
 from briefgen.render import reference_bytes
 from briefgen.select import Selection
 from briefgen.view import template_view
@@ -83,7 +83,14 @@ def convert(
 
 
 def check_docx(guard: Guard, data: bytes) -> None:
-    """The release guard over every part of a DOCX: its text, markup, notes and properties."""
+    """The release guard over every part of a DOCX: its text, markup, notes and properties,
+    and the pictures (an SVG's text, the text chunks a PNG or JPEG may carry)."""
     for name, xml in docx_parts(data):
         guard.check_text([part_text(xml)], f"DOCX {name}")
         guard.check_html(xml, f"DOCX {name}")
+    for name, content in docx_media(data):
+        text = resource_text(content)
+        if text is not None:
+            guard.check_html(text, f"DOCX {name}")
+        else:
+            guard.check_text([content.decode("latin-1")], f"DOCX {name}")

@@ -158,6 +158,15 @@ def docx_parts(data: bytes) -> list[tuple[str, str]]:
     ]
 
 
+def docx_media(data: bytes) -> list[tuple[str, bytes]]:
+    """Every part of a DOCX that is not XML (pictures, mostly) as (name, bytes), in zip order."""
+    return [
+        (name, content)
+        for name, content in _read_zip(data, "the DOCX output")
+        if not name.endswith((".xml", ".rels"))
+    ]
+
+
 def part_text(xml: str) -> str:
     """What a reader sees of one DOCX part.
 

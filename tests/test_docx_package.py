@@ -605,3 +605,36 @@ def test_a_reference_document_with_a_broken_part_names_it() -> None:
     assert str(caught.value).startswith(
         "the Word file's part word/styles.xml is not well-formed XML (line 2, column"
     )
+
+
+def test_the_guard_reads_the_pictures_a_docx_keeps(raw: bytes) -> None:
+    """A picture something shows stays, so its text is guarded: SVG text, a PNG text chunk."""
+    from briefgen.audience import choose
+    from briefgen.convert import check_docx
+    from briefgen.load import load_brief
+    from briefgen.release import Guard
+    from briefgen.select import select
+    from tests.conftest import FIXTURES
+
+    brief = load_brief(FIXTURES / "audiences" / "briefgen.yaml")
+    public = choose(brief.config, ["public"])[0]
+    guard = Guard(select(brief, public), brief.config, audience="public")
+    secret = b"QXMARKER7741 the ministry privately expects one signatory to walk out"
+    rels = text_of(raw, "word/_rels/document.xml.rels").replace(
+        "</Relationships>",
+        '<Relationship Id="rIdPic" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/image" Target="media/pic"/></Relationships>',
+    )
+    chunk = b"tEXt" + b"Comment\x00" + secret
+    png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(chunk) - 4) + chunk + b"\x00" * 4
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><text>' + secret + b"</text></svg>"
+    for picture in (png, svg):
+        made = finish_docx(
+            rezip(raw, {"word/_rels/document.xml.rels": rels, "word/media/pic": picture}),
+            marking=None,
+            day=DAY,
+        )
+        assert "word/media/pic" in parts_of(made)  # reached, so kept
+        with pytest.raises(BriefError, match=r"treaty-secret.*DOCX word/media/pic"):
+            check_docx(guard, made)
+    check_docx(guard, finish_docx(raw, marking=None, day=DAY))  # the plain document passes
