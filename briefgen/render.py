@@ -20,7 +20,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -391,7 +391,9 @@ def reference_document(brief: Brief, audience: Audience) -> Path:
     except jinja2.TemplateNotFound:
         found = None  # a name that climbs out with '..'
     if found is None:
-        raise BriefError(f"reference document {name!r} not found", where, searched(dirs))
+        outside = PurePosixPath(name).is_absolute() or ".." in name.split("/") or ":" in name
+        hint = "name a file inside the template folders; " if outside else ""
+        raise BriefError(f"reference document {name!r} not found", where, hint + searched(dirs))
     return found[0]
 
 

@@ -141,7 +141,10 @@ def test_an_audience_built_into_docx_needs_its_reference_document(project):
     # a name that climbs out of the template folders is not found either
     config = root / "briefgen.yaml"
     edit(config, "formats: [docx]\n", "formats: [docx]\n    reference_doc: ../x.docx\n")
-    assert "reference document '../x.docx' not found" in problems()[0]
+    assert problems()[0].startswith(
+        "briefgen.yaml:24:20: reference document '../x.docx' not found "
+        "(name a file inside the template folders; searched templates, "
+    )
 
 
 def test_check_reads_the_reference_document_as_the_build_would(project):
