@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from briefgen.audience import Audience
-from briefgen.docx import docx_media, docx_parts, finish_docx, part_text
+from briefgen.docx import finish_docx
 from briefgen.formats import PANDOC_FORMATS
 from briefgen.model import Brief
+from briefgen.ooxml import docx_media, docx_parts, part_text
 from briefgen.pandoc import write
 from briefgen.pandoc_ast import Node, edition
 from briefgen.release import Guard, resource_text

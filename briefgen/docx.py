@@ -1,13 +1,13 @@
-"""The Word file made final: read safely, briefgen's header and footer, fixed dates, stable zip.
+"""The Word file made final: briefgen's header and footer, fixed dates, a stable zip.
 
 Pandoc writes the DOCX, but it copies parts of the project's reference document
-into it, and that document is hostile input: it may be a zip bomb, link to an
-outside template that Word fetches on opening, or carry macros. `finish_docx`
-refuses all of those, replaces whatever headers and footers the reference
-document had with briefgen's own (the marking and "Page N of M" on every page),
-fixes the document's dates to the build day and writes a zip whose bytes depend
-only on its contents. `docx_parts` and `part_text` let the release guard read
-what a DOCX shows.
+into it, and that document is hostile input. `finish_docx` reads the DOCX with
+the caps of `briefgen.ooxml`, refuses macros and outside links, replaces
+whatever headers and footers the reference document had with briefgen's own
+(the marking and "Page N of M" on every page), drops what the reference must
+not pass on (an attached template, protection, note numbering of its own, its
+application properties, parts nothing uses), fixes the document's dates to the
+build day and writes a zip whose bytes depend only on its contents.
 """
 
 from __future__ import annotations
@@ -21,17 +21,26 @@ import zipfile
 from xml.sax.saxutils import escape, quoteattr
 
 from briefgen.errors import BriefError
+from briefgen.ooxml import (
+    CONTENT_TYPES,
+    DOCUMENT,
+    NOT_XML_TEXT,
+    RELS,
+    R,
+    W,
+    decoded,
+    parse,
+    read_parts,
+    refuse_active_content,
+    refuse_outside_links,
+    rels_name,
+    rels_source,
+    resolved,
+)
 
-MAX_PARTS = 1000
-"""More parts than this is no document briefgen would make."""
-MAX_BYTES = 100 * 1024 * 1024
-"""The most all parts together may hold once unpacked (100 MiB)."""
-_CHUNK = 1024 * 1024
 _FILE_MODE = 0o644 << 16
 """Every entry's permissions, fixed (zipfile would otherwise pick its own)."""
 
-CONTENT_TYPES = "[Content_Types].xml"
-DOCUMENT = "word/document.xml"
 DOCUMENT_RELS = "word/_rels/document.xml.rels"
 CORE = "docProps/core.xml"
 SETTINGS = "word/settings.xml"
@@ -42,17 +51,10 @@ HEADER = "word/header-briefgen.xml"
 FOOTER = "word/footer-briefgen.xml"
 MARKING_COLOUR = "8A1C1C"
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 DCTERMS = "http://purl.org/dc/terms/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
-WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-V = "urn:schemas-microsoft-com:vml"
-HYPERLINK = R + "/hyperlink"
 HEADER_TYPE = R + "/header"
 FOOTER_TYPE = R + "/footer"
 HEADER_CONTENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
@@ -92,7 +94,6 @@ APP_XML = (
     "<Application>briefgen</Application></Properties>"
 )
 """The application properties: the reference document's counts and company are not this file's."""
-_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _KINDS = ("default", "even", "first")
 
 
@@ -105,9 +106,9 @@ def finish_docx(raw: bytes, *, marking: str | None, day: datetime.date) -> bytes
     input gives the same bytes.
     """
     what = "the Word file Pandoc made with the reference document"
-    parts = dict(_read_zip(raw, what))
-    _refuse_active_content(parts)
-    _refuse_outside_links(parts, allowed=LINKING_PARTS)
+    parts = dict(read_parts(raw, what))
+    refuse_active_content(parts)
+    refuse_outside_links(parts, allowed=LINKING_PARTS)
     for name in (CONTENT_TYPES, DOCUMENT, DOCUMENT_RELS):
         if name not in parts:
             raise BriefError(
@@ -126,195 +127,12 @@ def finish_docx(raw: bytes, *, marking: str | None, day: datetime.date) -> bytes
     return _packed(parts, day)
 
 
-def check_reference(data: bytes, what: str) -> None:
-    """Refuse a reference document before Pandoc reads it: `what` names it in the message.
-
-    It must be a DOCX (a zip with the content types, a document and styles) within
-    the size limits, with no macros and no links to outside files.
-    """
-    parts = dict(_read_zip(data, what))
-    _refuse_active_content(parts)
-    _refuse_outside_links(parts, allowed=frozenset())
-    for name, content in parts.items():
-        if name.endswith((".xml", ".rels")):
-            _parse(content, name)  # well-formed, no DOCTYPE
-    for name in (CONTENT_TYPES, DOCUMENT, "word/styles.xml"):
-        if name not in parts:
-            raise BriefError(
-                f"{what} is not a Word document: it has no {name}",
-                hint="use a reference document saved by Word or LibreOffice as .docx",
-            )
-
-
-def docx_parts(data: bytes) -> list[tuple[str, str]]:
-    """Every XML part of a DOCX (`.xml` and `.rels`) as (name, text), in zip order.
-
-    Media and other binary parts are skipped; the same limits as `finish_docx` apply.
-    """
-    return [
-        (name, _decoded(content, name))
-        for name, content in _read_zip(data, "the DOCX output")
-        if name.endswith((".xml", ".rels"))
-    ]
-
-
-def docx_media(data: bytes) -> list[tuple[str, bytes]]:
-    """Every part of a DOCX that is not XML (pictures, mostly) as (name, bytes), in zip order."""
-    return [
-        (name, content)
-        for name, content in _read_zip(data, "the DOCX output")
-        if not name.endswith((".xml", ".rels"))
-    ]
-
-
-def part_text(xml: str) -> str:
-    """What a reader sees of one DOCX part.
-
-    Word parts give their run text as laid out: runs joined with nothing between
-    them, a newline after each paragraph and line break, a space for a tab; field
-    instructions are not text, deleted text is. Pictures' alternative text and
-    WordArt strings count too. Other parts (document properties) give the text of
-    every element, one to a line.
-    """
-    root = _parse_text(xml, "a part of the DOCX output")
-    if root.tag.startswith("{" + W + "}"):
-        pieces: list[str] = []
-        _word_text(root, None, pieces)
-        return "".join(pieces)
-    return "\n".join(el.text for el in root.iter() if el.text and el.text.strip())
-
-
-# Reading a zip safely
-
-
-def _read_zip(data: bytes, what: str) -> list[tuple[str, bytes]]:
-    """The parts of a zip, refused when it is not one, too big or names odd paths."""
-    hint = "use a reference document saved by Word or LibreOffice as .docx"
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
-        raise BriefError(f"{what} is not a Word file (not a zip archive)", hint=hint) from err
-    with archive:
-        infos = [info for info in archive.infolist() if not info.is_dir()]
-        if len(infos) > MAX_PARTS:
-            raise BriefError(
-                f"{what} has {len(infos):,} parts, more than the {MAX_PARTS:,} allowed",
-                hint="use a smaller reference document",
-            )
-        if sum(info.file_size for info in infos) > MAX_BYTES:
-            raise BriefError(
-                f"{what} would unpack to more than {MAX_BYTES // 1024 // 1024} MiB",
-                hint="use a smaller reference document",
-            )
-        seen: set[str] = set()
-        parts: list[tuple[str, bytes]] = []
-        left = MAX_BYTES
-        for info in infos:
-            _check_name(info.filename, seen, what, hint)
-            content = _read_capped(archive, info, left, what, hint)
-            left -= len(content)
-            parts.append((info.filename, content))
-        return parts
-
-
-def _check_name(name: str, seen: set[str], what: str, hint: str) -> None:
-    """Refuse part names that climb out, start at the root, use backslashes or repeat."""
-    odd = (
-        "\\" in name
-        or name.startswith("/")
-        or re.match(r"[A-Za-z]:", name) is not None
-        or ".." in name.split("/")
-        or _NOT_XML_TEXT.search(name) is not None
-    )
-    if odd:
-        raise BriefError(f"{what} has a part with an unsafe name: {name!r}", hint=hint)
-    if name in seen:
-        raise BriefError(f"{what} has two parts named {name!r}", hint=hint)
-    seen.add(name)
-
-
-def _read_capped(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, left: int, what: str, hint: str
-) -> bytes:
-    """One part's bytes, read a chunk at a time and never more than `left` in all.
-
-    The sizes in a zip's directory are the zip's own claim; this cap holds
-    whatever the compressed data really unpacks to.
-    """
-    chunks: list[bytes] = []
-    got = 0
-    try:
-        with archive.open(info) as stream:
-            while chunk := stream.read(min(_CHUNK, left - got + 1)):
-                got += len(chunk)
-                if got > left:
-                    raise BriefError(
-                        f"{what} would unpack to more than {MAX_BYTES // 1024 // 1024} MiB",
-                        hint="use a smaller reference document",
-                    )
-                chunks.append(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as err:
-        raise BriefError(
-            f"{what} is damaged: part {info.filename!r} cannot be read", hint=hint
-        ) from err
-    return b"".join(chunks)
-
-
-# What the reference document must not bring
-
-
-def _refuse_active_content(parts: dict[str, bytes]) -> None:
-    """Refuse macros, ActiveX controls and embedded OLE objects."""
-    types = parts.get(CONTENT_TYPES, b"").decode("utf-8", "replace").lower()
-    for name in parts:
-        lower = name.lower()
-        base = posixpath.basename(lower)
-        active = (
-            base == "vbaproject.bin"
-            or base.startswith("vbadata")
-            or (lower.startswith("word/") and base.endswith(".bin"))
-            or lower.startswith(("word/activex/", "word/embeddings/"))
-        )
-        if active:
-            _refuse_macros(f"it carries {name!r}")
-    if "macroenabled" in types or "vnd.ms-office.vbaproject" in types:
-        _refuse_macros("its content types declare macros")
-
-
-def _refuse_macros(why: str) -> None:
-    raise BriefError(
-        f"the reference document holds macros, controls or embedded programs ({why}): "
-        "Word could run them on opening",
-        hint="use a reference document saved as .docx without macros or embedded objects",
-    )
-
-
-def _refuse_outside_links(parts: dict[str, bytes], *, allowed: frozenset[str]) -> None:
-    """Refuse relationships to outside files, other than hyperlinks in the `allowed` parts.
-
-    The brief's own links live in the body and the notes; a reference document
-    has no reason to link anywhere (a "hyperlink" can name an attached template too).
-    """
-    for name, content in parts.items():
-        if not name.endswith(".rels"):
-            continue
-        for rel in _parse(content, name).iter(f"{{{RELS}}}Relationship"):
-            external = rel.get("TargetMode", "").lower() == "external"
-            if external and (rel.get("Type") != HYPERLINK or name not in allowed):
-                kind = (rel.get("Type") or "unknown").rsplit("/", 1)[-1]
-                raise BriefError(
-                    f"the reference document links to an outside file ({kind} "
-                    f"{rel.get('Target')!r} in {name}): Word would fetch it on opening",
-                    hint="use a reference document without it",
-                )
-
-
 # Headers and footers
 
 
 def _replace_headers_and_footers(parts: dict[str, bytes], marking: str | None) -> None:
     """Put briefgen's header and footer on every page, in place of any the document had."""
-    rels = _parse(parts[DOCUMENT_RELS], DOCUMENT_RELS)
+    rels = parse(parts[DOCUMENT_RELS], DOCUMENT_RELS)
     dropped = _drop_header_and_footer_rels(rels)
     taken = {rel.get("Id") for rel in rels}
     header_id = _free_id("rIdBriefgenHeader", taken)
@@ -329,7 +147,7 @@ def _replace_headers_and_footers(parts: dict[str, bytes], marking: str | None) -
     gone = _unreferenced(parts, dropped)
     for name in gone:
         parts.pop(name, None)
-        parts.pop(_rels_name(name), None)
+        parts.pop(rels_name(name), None)
     parts[HEADER] = _header_xml(marking).encode("utf-8")
     parts[FOOTER] = _footer_xml(marking).encode("utf-8")
     parts[CONTENT_TYPES] = _with_overrides(parts[CONTENT_TYPES], gone)
@@ -346,14 +164,14 @@ def _prune(parts: dict[str, bytes]) -> None:
     todo = [""]  # "" is the package itself, whose relationships are _rels/.rels
     while todo:
         source = todo.pop()
-        rels = _rels_name(source)
+        rels = rels_name(source)
         if rels not in parts or rels in reached:
             continue
         reached.add(rels)
-        for rel in _parse(parts[rels], rels).iter(f"{{{RELS}}}Relationship"):
+        for rel in parse(parts[rels], rels).iter(f"{{{RELS}}}Relationship"):
             if rel.get("TargetMode", "").lower() == "external":
                 continue
-            target = _resolved(source, rel.get("Target", ""))
+            target = resolved(source, rel.get("Target", ""))
             if target in parts and target not in reached:
                 reached.add(target)
                 todo.append(target)
@@ -361,7 +179,7 @@ def _prune(parts: dict[str, bytes]) -> None:
     for name in gone:
         del parts[name]
     if gone:
-        root = _parse(parts[CONTENT_TYPES], CONTENT_TYPES)
+        root = parse(parts[CONTENT_TYPES], CONTENT_TYPES)
         for override in root.findall(f"{{{TYPES}}}Override"):
             if (override.get("PartName") or "").lstrip("/") in gone:
                 root.remove(override)
@@ -373,7 +191,7 @@ def _drop_header_and_footer_rels(rels: ET.Element) -> set[str]:
     dropped: set[str] = set()
     for rel in list(rels):
         if rel.get("Type") in (HEADER_TYPE, FOOTER_TYPE):
-            dropped.add(_resolved(DOCUMENT, rel.get("Target", "")))
+            dropped.add(resolved(DOCUMENT, rel.get("Target", "")))
             rels.remove(rel)
     return dropped
 
@@ -396,14 +214,14 @@ def _unreferenced(parts: dict[str, bytes], dropped: set[str]) -> set[str]:
     still: set[str] = set()
     for name, content in parts.items():
         if name.endswith(".rels"):
-            source = _rels_source(name)
-            for rel in _parse(content, name).iter(f"{{{RELS}}}Relationship"):
+            source = rels_source(name)
+            for rel in parse(content, name).iter(f"{{{RELS}}}Relationship"):
                 if rel.get("TargetMode", "").lower() != "external":
-                    still.add(_resolved(source, rel.get("Target", "")))
+                    still.add(resolved(source, rel.get("Target", "")))
     return {
         name
         for name in dropped - still
-        if name in parts and _parse(parts[name], name).tag in (f"{{{W}}}hdr", f"{{{W}}}ftr")
+        if name in parts and parse(parts[name], name).tag in (f"{{{W}}}hdr", f"{{{W}}}ftr")
     }
 
 
@@ -414,7 +232,7 @@ def _with_references(document: bytes, header_id: str, footer_id: str) -> bytes:
     text (keeping every namespace declaration as Pandoc wrote it) and the result
     is checked by parsing it.
     """
-    text = _decoded(document, DOCUMENT)
+    text = decoded(document, DOCUMENT)
     references = "".join(
         f'<w:headerReference xmlns:r="{R}" w:type="{kind}" r:id="{header_id}"/>' for kind in _KINDS
     ) + "".join(
@@ -431,13 +249,13 @@ def _with_references(document: bytes, header_id: str, footer_id: str) -> bytes:
         return head + references + section[opening.end() :]
 
     text = _SECT_PR.sub(rewritten, text)
-    root = _parse(text.encode("utf-8"), DOCUMENT)
+    root = parse(text.encode("utf-8"), DOCUMENT)
     body = root.find(f"{{{W}}}body")
     if body is not None and (len(body) == 0 or body[-1].tag != f"{{{W}}}sectPr"):
         end = text.rfind("</w:body>")
         if end >= 0:
             text = text[:end] + "<w:sectPr>" + references + "</w:sectPr>" + text[end:]
-            root = _parse(text.encode("utf-8"), DOCUMENT)
+            root = parse(text.encode("utf-8"), DOCUMENT)
     _check_sections(root, header_id, footer_id)
     return _with_declaration(text).encode("utf-8")
 
@@ -490,7 +308,7 @@ def _paragraph(style: str, runs: str) -> str:
 
 
 def _marking_run(marking: str) -> str:
-    if _NOT_XML_TEXT.search(marking):
+    if NOT_XML_TEXT.search(marking):
         raise BriefError(
             f"the marking {marking!r} holds a control character a Word file cannot hold",
             hint="remove it from the marking",
@@ -509,7 +327,7 @@ def _field(name: str) -> str:
 
 def _with_overrides(types: bytes, gone: set[str]) -> bytes:
     """[Content_Types].xml naming briefgen's header and footer, and not the removed parts."""
-    root = _parse(types, CONTENT_TYPES)
+    root = parse(types, CONTENT_TYPES)
     stale = {"/" + name for name in gone} | {"/" + HEADER, "/" + FOOTER}
     for override in root.findall(f"{{{TYPES}}}Override"):
         if override.get("PartName") in stale:
@@ -524,7 +342,7 @@ def _with_overrides(types: bytes, gone: set[str]) -> bytes:
 
 def _dated_core(core: bytes, day: datetime.date) -> bytes:
     """core.xml created and modified on `day` at midnight UTC, without the template's history."""
-    root = _parse(core, CORE)
+    root = parse(core, CORE)
     for tag in ("lastModifiedBy", "lastPrinted", "revision"):
         for el in root.findall(f"{{{CP}}}{tag}"):
             root.remove(el)
@@ -558,37 +376,6 @@ def _packed(parts: dict[str, bytes], day: datetime.date) -> bytes:
 # XML helpers
 
 
-def _decoded(content: bytes, name: str) -> str:
-    """A part's text: UTF-8, or UTF-16 when it starts with a byte-order mark."""
-    try:
-        if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return content.decode("utf-16")
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise BriefError(
-            f"the Word file's part {name} is not readable text",
-            hint="use a reference document saved by Word or LibreOffice as .docx",
-        ) from err
-
-
-def _parse(content: bytes, name: str) -> ET.Element:
-    """A part parsed, refusing document type declarations (no entity tricks)."""
-    return _parse_text(_decoded(content, name), f"the Word file's part {name}")
-
-
-def _parse_text(text: str, what: str) -> ET.Element:
-    hint = "use a reference document saved by Word or LibreOffice as .docx"
-    if "<!DOCTYPE" in text.upper():
-        raise BriefError(f"{what} declares a document type, which Word files never do", hint=hint)
-    try:
-        return ET.fromstring(text)
-    except ET.ParseError as err:
-        line, column = err.position  # expat counts columns from 0
-        raise BriefError(
-            f"{what} is not well-formed XML (line {line}, column {column + 1})", hint=hint
-        ) from err
-
-
 def _serialized(root: ET.Element) -> bytes:
     """An element tree as a part, with the declaration Word expects."""
     return (_DECLARATION + ET.tostring(root, encoding="unicode")).encode("utf-8")
@@ -615,46 +402,3 @@ def _flat_serialized(root: ET.Element, namespace: str) -> bytes:
 def _with_declaration(text: str) -> str:
     """`text` starting with the standalone XML declaration instead of any it had."""
     return _DECLARATION + re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", text)
-
-
-def _resolved(source: str, target: str) -> str:
-    """The part a relationship target names, from the part that holds the relationship."""
-    if target.startswith("/"):
-        return posixpath.normpath(target).lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
-
-
-def _rels_source(rels_name: str) -> str:
-    """The part a .rels part belongs to: word/_rels/document.xml.rels → word/document.xml."""
-    folder, base = posixpath.split(rels_name)
-    return posixpath.join(posixpath.dirname(folder), base.removesuffix(".rels"))
-
-
-def _rels_name(part: str) -> str:
-    """The .rels part of a part: word/header1.xml → word/_rels/header1.xml.rels."""
-    folder, base = posixpath.split(part)
-    return posixpath.join(folder, "_rels", base + ".rels")
-
-
-def _word_text(el: ET.Element, parent: ET.Element | None, out: list[str]) -> None:
-    """Append what a reader sees of `el` and its children to `out`."""
-    tag = el.tag
-    if tag in (f"{{{W}}}t", f"{{{W}}}delText", f"{{{M}}}t"):
-        out.append(el.text or "")
-    elif tag == f"{{{W}}}tab" and parent is not None and parent.tag == f"{{{W}}}r":
-        out.append(" ")
-    elif tag in (f"{{{W}}}br", f"{{{W}}}cr"):
-        out.append("\n")
-    elif tag == f"{{{W}}}noBreakHyphen":
-        out.append("-")
-    elif tag == f"{{{W}}}softHyphen":
-        out.append("\u00ad")
-    elif tag == f"{{{WP}}}docPr":
-        out.extend(f"{el.get(key)}\n" for key in ("title", "descr") if el.get(key))
-    elif tag == f"{{{V}}}textpath" and el.get("string"):
-        out.append(f"{el.get('string')}\n")
-    if tag != f"{{{W}}}instrText":
-        for child in el:
-            _word_text(child, el, out)
-    if tag == f"{{{W}}}p":
-        out.append("\n")

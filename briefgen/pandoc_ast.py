@@ -223,9 +223,9 @@ class _Edition:
         self.next_note: Callable[[Sequence[View]], View] = view["next_note"]
 
     # styles and anchors exist only in DOCX; Markdown stays plain
-    def _style(self, blocks: list[Node], style: str, identifier: str = "") -> list[Node]:
+    def _style(self, blocks: list[Node], style: str) -> list[Node]:
         if self.docx:
-            return [div(blocks, identifier, style)]
+            return [div(blocks, style=style)]
         return [block_quote(blocks)] if style in _BOXES else blocks
 
     def _char(self, inlines_: list[Node], style: str) -> Node:

@@ -32,10 +32,10 @@ from markupsafe import Markup
 from briefgen.audience import Audience
 from briefgen.confine import BUILTIN_TEMPLATES, confined, read_regular
 from briefgen.dates import MONTHS
-from briefgen.docx import check_reference
 from briefgen.errors import BriefError, Where, closest, did_you_mean, meant
 from briefgen.markup import CONTROLS, first_sentence, inline
 from briefgen.model import Brief, Limits
+from briefgen.ooxml import check_reference
 from briefgen.select import Selection
 from briefgen.view import TOP_LEVEL, View, template_view
 from briefgen.workers import LIMITS_HINT, OverBudget

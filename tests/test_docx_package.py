@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import docx
-from briefgen.docx import docx_parts, finish_docx, part_text
+from briefgen import docx, ooxml
+from briefgen.docx import finish_docx
 from briefgen.errors import BriefError
+from briefgen.ooxml import docx_parts, part_text
 
 DAY = datetime.date(2026, 3, 14)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -434,7 +435,7 @@ def test_a_lying_size_in_the_directory_is_refused() -> None:
 def test_reading_stops_at_the_cap_whatever_the_directory_says() -> None:
     archive = zipfile.ZipFile(io.BytesIO(one_entry_zip("a.xml", bytes(3_000_000))))
     with archive, pytest.raises(BriefError, match="more than 100 MiB"):
-        docx._read_capped(archive, archive.infolist()[0], 2_000_000, "it", "hint")
+        ooxml._read_capped(archive, archive.infolist()[0], 2_000_000, "it", "hint")
 
 
 @pytest.mark.parametrize("name", ["../evil.xml", "word/../../evil.xml", "/abs.xml", "word\\x.xml"])
@@ -586,7 +587,7 @@ SHIPPED = Path(docx.__file__).parent / "templates" / "reference.docx"
 
 def test_a_reference_document_may_link_nowhere() -> None:
     shipped = SHIPPED.read_bytes()
-    docx.check_reference(shipped, "it")  # briefgen's own passes
+    ooxml.check_reference(shipped, "it")  # briefgen's own passes
     rels = text_of(shipped, "word/_rels/document.xml.rels")
     linked = rels.replace(
         "</Relationships>",
@@ -595,13 +596,13 @@ def test_a_reference_document_may_link_nowhere() -> None:
         "</Relationships>",
     )
     with pytest.raises(BriefError, match=r"links to an outside file .*https://example\.org"):
-        docx.check_reference(rezip(shipped, {"word/_rels/document.xml.rels": linked}), "it")
+        ooxml.check_reference(rezip(shipped, {"word/_rels/document.xml.rels": linked}), "it")
 
 
 def test_a_reference_document_with_a_broken_part_names_it() -> None:
     broken = rezip(SHIPPED.read_bytes(), {"word/styles.xml": "<styles>\n  <p>& oops</p></styles>"})
     with pytest.raises(BriefError) as caught:
-        docx.check_reference(broken, "reference document 'r.docx'")
+        ooxml.check_reference(broken, "reference document 'r.docx'")
     assert str(caught.value).startswith(
         "the Word file's part word/styles.xml is not well-formed XML (line 2, column"
     )

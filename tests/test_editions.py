@@ -24,8 +24,8 @@ import pytest
 from pypdf import PdfReader
 
 from briefgen.audience import choose
-from briefgen.docx import docx_parts, part_text
 from briefgen.load import load_brief
+from briefgen.ooxml import docx_parts, part_text
 from briefgen.select import select
 from tests.conftest import REPO, edit
 from tests.hostile import assert_refused, run_briefgen
