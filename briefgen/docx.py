@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from xml.sax.saxutils import escape, quoteattr
 
+from briefgen.docx_fonts import embed_fonts
 from briefgen.errors import BriefError
 from briefgen.ooxml import (
     CONTENT_TYPES,
@@ -30,6 +31,7 @@ from briefgen.ooxml import (
     W,
     decoded,
     parse,
+    part_text,
     read_parts,
     refuse_active_content,
     refuse_outside_links,
@@ -123,6 +125,7 @@ def finish_docx(raw: bytes, *, marking: str | None, day: datetime.date) -> bytes
         parts[CORE] = _dated_core(parts[CORE], day)
     if APP in parts:
         parts[APP] = APP_XML.encode("utf-8")
+    embed_fonts(parts, _shown_text(parts))
     _prune(parts)
     return _packed(parts, day)
 
@@ -151,6 +154,16 @@ def _replace_headers_and_footers(parts: dict[str, bytes], marking: str | None) -
     parts[HEADER] = _header_xml(marking).encode("utf-8")
     parts[FOOTER] = _footer_xml(marking).encode("utf-8")
     parts[CONTENT_TYPES] = _with_overrides(parts[CONTENT_TYPES], gone)
+
+
+def _shown_text(parts: dict[str, bytes]) -> str:
+    """Every character the pages show: body, notes, header, footer (page numbers too)."""
+    shown = [
+        part_text(decoded(parts[name], name))
+        for name in (DOCUMENT, "word/footnotes.xml", HEADER, FOOTER)
+        if name in parts
+    ]
+    return "".join(shown) + "0123456789"
 
 
 def _prune(parts: dict[str, bytes]) -> None:

@@ -278,6 +278,13 @@ def test_libreoffice_prints_each_docx_with_notes_at_the_page_foot(
             numbers += [int(text) for _, _, text in sorted(marks, key=lambda r: -r[0])]
         # Numbered through the document as in the PDF, never restarting under a heading.
         assert numbers == list(range(1, len(expected) + 1)), name
+        # Set in the bundled faces the DOCX embeds (no machine here has them installed).
+        fonts = {
+            str(font.get_object()["/BaseFont"]).split("+")[-1]
+            for page in reader.pages
+            for font in page["/Resources"]["/Font"].values()
+        }
+        assert {"CharisSIL", "NotoSans-Regular", "NotoSans-Bold"} <= fonts, (name, fonts)
         assert pages_with_notes >= len(reader.pages) // 2, name
 
 

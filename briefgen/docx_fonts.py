@@ -1,0 +1,188 @@
+"""The bundled fonts embedded in a DOCX, so Word and LibreOffice show it as the PDF looks.
+
+A reader's machine seldom has Charis SIL or Noto Sans, and Word would set the
+brief in whatever it has instead. So each bundled face the document's styles
+name is embedded, cut down to the characters the document uses plus printable
+ASCII (so an editor can still type), with fontTools (which WeasyPrint already
+brings). Word stores embedded fonts obfuscated (ECMA-376 Part 1, 17.8.1): the
+first 32 bytes XORed with a key taken from a GUID, which is derived here from
+the subset's bytes so that a rebuild gives the same file. The SIL Open Font
+License lets fonts be embedded in documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+from briefgen.fonts import FOLDER
+from briefgen.ooxml import CONTENT_TYPES, RELS, R, parse
+
+FONT_TABLE = "word/fontTable.xml"
+FONT_TABLE_RELS = "word/_rels/fontTable.xml.rels"
+SETTINGS = "word/settings.xml"
+FONT_TYPE = R + "/font"
+OBFUSCATED = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+
+FACES: Mapping[str, Mapping[str, str]] = {
+    "Charis SIL": {
+        "Regular": "charis-sil/CharisSIL-Regular.ttf",
+        "Bold": "charis-sil/CharisSIL-Bold.ttf",
+        "Italic": "charis-sil/CharisSIL-Italic.ttf",
+        "BoldItalic": "charis-sil/CharisSIL-BoldItalic.ttf",
+    },
+    "Noto Sans": {
+        "Regular": "noto-sans/NotoSans-Regular.ttf",
+        "Bold": "noto-sans/NotoSans-Bold.ttf",
+        "Italic": "noto-sans/NotoSans-Italic.ttf",
+    },
+}
+"""The bundled families by the name styles give them, and each face's file under FOLDER."""
+ALWAYS = "".join(chr(code) for code in range(0x20, 0x7F)) + "•–—‘’“”…·§"
+"""Characters every subset keeps: printable ASCII and the punctuation an editor reaches for."""
+_KEY_POSITIONS = (35, 33, 31, 29, 27, 25, 22, 20, 17, 15, 12, 10, 7, 5, 3, 1)
+"""Where each key byte's two hex digits stand in '{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}'."""
+_SETTINGS_BEFORE = frozenset(
+    {
+        "writeProtection",
+        "view",
+        "zoom",
+        "removePersonalInformation",
+        "removeDateAndTime",
+        "doNotDisplayPageBoundaries",
+        "displayBackgroundShape",
+        "printPostScriptOverText",
+        "printFractionalCharacterWidth",
+        "printFormsData",
+    }
+)
+"""The settings the schema puts before `embedTrueTypeFonts` (Word refuses another order)."""
+
+
+def embed_fonts(parts: dict[str, bytes], text: str) -> None:
+    """Embed, in place, each bundled face the document names, cut to `text`'s characters."""
+    named = _named_families(parts)
+    if not named or FONT_TABLE not in parts:
+        return
+    characters = "".join(sorted(set(text) | set(ALWAYS)))
+    rels = parse(parts[FONT_TABLE_RELS], FONT_TABLE_RELS) if FONT_TABLE_RELS in parts else None
+    relationships: list[tuple[str, str]] = [] if rels is None else _kept(rels)
+    table = parts[FONT_TABLE].decode("utf-8")
+    for family in named:
+        embeds = []
+        for face, file in FACES[family].items():
+            font = _subset((FOLDER / file).read_bytes(), characters)
+            key = str(uuid.uuid5(uuid.NAMESPACE_URL, hashlib.sha256(font).hexdigest())).upper()
+            guid = "{" + key + "}"
+            name = f"fonts/briefgen-{file.rsplit('/', 1)[1].removesuffix('.ttf').lower()}.odttf"
+            parts[f"word/{name}"] = obfuscated(font, guid)
+            rel_id = f"rIdBriefgenFont{len(relationships) + 1}"
+            relationships.append((rel_id, name))
+            embeds.append(
+                f'<w:embed{face} xmlns:r="{R}" r:id="{rel_id}" w:fontKey="{guid}" w:subsetted="1"/>'
+            )
+        table = _with_embeds(table, family, embeds)
+    parts[FONT_TABLE] = table.encode("utf-8")
+    parts[FONT_TABLE_RELS] = _rels_xml(relationships)
+    parts[CONTENT_TYPES] = _with_default(parts[CONTENT_TYPES])
+    if SETTINGS in parts:
+        parts[SETTINGS] = _embedding_settings(parts[SETTINGS].decode("utf-8")).encode("utf-8")
+
+
+def obfuscated(font: bytes, guid: str) -> bytes:
+    """`font` as Word embeds it: its first 32 bytes XORed with the key `guid` gives."""
+    key = bytes(int(guid[i : i + 2], 16) for i in _KEY_POSITIONS)
+    head = bytes(byte ^ key[index % 16] for index, byte in enumerate(font[:32]))
+    return head + font[32:]
+
+
+def _named_families(parts: Mapping[str, bytes]) -> list[str]:
+    """The bundled families the document's styles or text name."""
+    named = b"".join(parts.get(name, b"") for name in ("word/styles.xml", "word/document.xml"))
+    return [family for family in FACES if f'"{family}"'.encode() in named]
+
+
+def _subset(font: bytes, characters: str) -> bytes:
+    """`font` cut down to `characters`, with its layout features and names kept."""
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.layout_features = ["*"]
+    options.notdef_outline = True
+    # Charis SIL's Graphite tables: no subsetter for them, and Word and LibreOffice shape
+    # text with OpenType's, which are kept.
+    options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
+    loaded = TTFont(io.BytesIO(font), recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(loaded)
+    out = io.BytesIO()
+    loaded.save(out)
+    return out.getvalue()
+
+
+def _kept(rels: object) -> list[tuple[str, str]]:
+    """The relationships a font table already has (from the reference document), as (id, target)."""
+    return [
+        (str(rel.get("Id")), str(rel.get("Target")))
+        for rel in rels.iter(f"{{{RELS}}}Relationship")  # type: ignore[attr-defined]
+        if rel.get("TargetMode", "").lower() != "external"
+    ]
+
+
+def _with_embeds(table: str, family: str, embeds: Iterable[str]) -> str:
+    """fontTable.xml with `family`'s entry embedding the faces (an entry is added if missing)."""
+    entry = re.compile(rf'<w:font w:name="{re.escape(family)}"\s*>(.*?)</w:font>', re.DOTALL)
+    found = entry.search(table)
+    body = re.sub(r"<w:embed\w+\b[^>]*/>", "", found.group(1)) if found else ""
+    replacement = f'<w:font w:name="{family}">{body}{"".join(embeds)}</w:font>'
+    if found:
+        return table[: found.start()] + replacement + table[found.end() :]
+    return table.replace("</w:fonts>", replacement + "</w:fonts>")
+
+
+def _rels_xml(relationships: Iterable[tuple[str, str]]) -> bytes:
+    items = "".join(
+        f'<Relationship Id="{rel_id}" Type="{FONT_TYPE}" Target="{target}" />'
+        for rel_id, target in relationships
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Relationships xmlns="{RELS}">{items}</Relationships>'
+    ).encode()
+
+
+def _with_default(types: bytes) -> bytes:
+    """[Content_Types].xml that knows the .odttf extension."""
+    text = types.decode("utf-8")
+    if 'Extension="odttf"' in text:
+        return types
+    default = f'<Default Extension="odttf" ContentType="{OBFUSCATED}" />'
+    return re.sub(r"(<Types\b[^>]*>)", lambda m: m.group(1) + default, text, count=1).encode()
+
+
+def _embedding_settings(settings: str) -> str:
+    """settings.xml asking Word to keep the fonts embedded, as subsets, in schema order."""
+    settings = re.sub(r"<w:(embedTrueTypeFonts|saveSubsetFonts)\b[^>]*/>", "", settings)
+    settings = _insert(settings, "<w:embedTrueTypeFonts/>", _SETTINGS_BEFORE)
+    after = _SETTINGS_BEFORE | {"embedTrueTypeFonts", "embedSystemFonts"}
+    return _insert(settings, "<w:saveSubsetFonts/>", after)
+
+
+def _insert(settings: str, element: str, before: frozenset[str]) -> str:
+    """`element` put before the first child of w:settings that the schema places after it."""
+    opening = re.search(r"<w:settings\b[^>]*>", settings)
+    if opening is None:
+        return settings
+    for child in re.finditer(r"<w:(\w+)\b", settings[opening.end() :]):
+        if child.group(1) not in before:
+            at = opening.end() + child.start()
+            return settings[:at] + element + settings[at:]
+    closing = settings.rindex("</w:settings>")
+    return settings[:closing] + element + settings[closing:]
