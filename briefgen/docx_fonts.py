@@ -109,12 +109,11 @@ def _named_families(parts: Mapping[str, bytes]) -> list[str]:
 
 
 def _subset(font: bytes, characters: str) -> bytes:
-    """`font` cut down to `characters`, with its layout features and names kept."""
+    """`font` cut down to `characters`, with its names and common layout features kept."""
     options = subset.Options()
-    options.name_IDs = ["*"]
+    options.name_IDs = ["*"]  # the names and the licence text travel with the font
     options.name_languages = ["*"]
-    options.layout_features = ["*"]
-    options.notdef_outline = True
+    options.notdef_outline = True  # fontTools' default OpenType features are kept
     # Charis SIL's Graphite tables: no subsetter for them, and Word and LibreOffice shape
     # text with OpenType's, which are kept.
     options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
