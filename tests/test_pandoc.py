@@ -17,6 +17,7 @@ from briefgen import pandoc
 from briefgen.errors import BriefError
 from briefgen.pandoc_ast import Node, note, para, text
 from briefgen.workers import Budget
+from tests.test_pandoc_ast import walk
 
 BUDGET = Budget(60, 1024 * 1024 * 1024)
 
@@ -167,27 +168,16 @@ def test_fact_text_reads_back_from_the_markdown_as_text(source: str) -> None:
     blocks = [para(markdown(source))]
     written = pandoc.write({"meta": {}, "blocks": _braces_kept(blocks)}, "md", budget=BUDGET)
     again = read_back(written.decode())
-    kinds = {node["t"] for node in _walk(again)}
+    kinds = {node["t"] for node in walk(again)}
     assert not kinds & {"RawInline", "RawBlock", "Note", "Math", "Cite"}, kinds
-    attributed = [n for n in _walk(again) if n["t"] in {"Code", "Link", "Span"}]
+    attributed = [n for n in walk(again) if n["t"] in {"Code", "Link", "Span"}]
     assert all(n["c"][0] == ["", [], []] for n in attributed), attributed
     assert _plain(again) == _plain(blocks)
 
 
-def _walk(node: object) -> Iterator[dict]:
-    if isinstance(node, dict):
-        if "t" in node:
-            yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-
-
 def _plain(blocks: list[Node]) -> str:
     words = []
-    for node in _walk(blocks):
+    for node in walk(blocks):
         if node["t"] == "Str":
             words.append(node["c"])
         elif node["t"] == "Code":
