@@ -18,9 +18,6 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
-
 from briefgen.fonts import FOLDER
 from briefgen.ooxml import CONTENT_TYPES, RELS, R, parse
 
@@ -110,6 +107,10 @@ def _named_families(parts: Mapping[str, bytes]) -> list[str]:
 
 def _subset(font: bytes, characters: str) -> bytes:
     """`font` cut down to `characters`, with its names and common layout features kept."""
+    # Imported here: fontTools takes a tenth of a second to import, and only a DOCX needs it.
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     options = subset.Options()
     options.name_IDs = ["*"]  # the names and the licence text travel with the font
     options.name_languages = ["*"]

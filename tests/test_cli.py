@@ -175,6 +175,16 @@ def test_importing_the_cli_does_not_import_weasyprint_or_the_pipeline():
     assert out.stdout.strip() == "[]"
 
 
+def test_the_pipeline_imports_pandoc_and_font_subsetting_only_for_a_docx():
+    import subprocess
+    import sys
+
+    heavy = ("pypandoc", "fontTools.subset")
+    code = f"import sys, briefgen.pipeline; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_build_one_audience_all_audiences_and_the_default(project, run):
     root = project("audiences")
     result = run("build", "--audience", "public", "-a", "trade", "-f", "html")
