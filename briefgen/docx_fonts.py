@@ -144,6 +144,7 @@ def _with_embeds(table: str, family: str, embeds: Iterable[str]) -> str:
     replacement = f'<w:font w:name="{family}">{body}{"".join(embeds)}</w:font>'
     if found:
         return table[: found.start()] + replacement + table[found.end() :]
+    table = re.sub(r"<w:fonts\b([^>]*?)\s*/>", r"<w:fonts\1></w:fonts>", table, count=1)
     return table.replace("</w:fonts>", replacement + "</w:fonts>")
 
 

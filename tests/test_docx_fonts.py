@@ -82,3 +82,13 @@ def test_a_document_naming_no_bundled_font_embeds_nothing() -> None:
     made = finish_docx(pandoc("Hello\n"), marking=None, day=DAY)  # Pandoc's own styles
     with zipfile.ZipFile(io.BytesIO(made)) as archive:
         assert not [n for n in archive.namelist() if n.endswith(".odttf")]
+
+
+def test_a_font_table_without_the_family_gets_its_entry() -> None:
+    empty = '<w:fonts xmlns:w="urn:w"/>'
+    table = docx_fonts._with_embeds(empty, "Charis SIL", ["<w:embedRegular/>"])
+    assert table == (
+        '<w:fonts xmlns:w="urn:w"><w:font w:name="Charis SIL"><w:embedRegular/></w:font></w:fonts>'
+    )
+    again = docx_fonts._with_embeds(table, "Charis SIL", ["<w:embedBold/>"])
+    assert again.count("<w:font ") == 1 and "embedRegular" not in again  # replaced, not added
