@@ -18,11 +18,12 @@ from markupsafe import Markup
 
 from briefgen.audience import Audience
 from briefgen.docx import finish_docx
+from briefgen.edition import edition
 from briefgen.formats import PANDOC_FORMATS
 from briefgen.model import Brief
 from briefgen.ooxml import docx_media, docx_parts, part_text
 from briefgen.pandoc import write
-from briefgen.pandoc_ast import Node, edition
+from briefgen.pandoc_ast import Node
 from briefgen.release import Guard, resource_text
 from briefgen.render import reference_bytes
 from briefgen.select import Selection

@@ -17,7 +17,7 @@ from briefgen import pandoc
 from briefgen.errors import BriefError
 from briefgen.pandoc_ast import Node, note, para, text
 from briefgen.workers import Budget
-from tests.test_pandoc_ast import walk
+from tests.test_edition import walk
 
 BUDGET = Budget(60, 1024 * 1024 * 1024)
 
@@ -163,10 +163,10 @@ def read_back(markdown: str) -> list[Node]:
     ],
 )
 def test_fact_text_reads_back_from_the_markdown_as_text(source: str) -> None:
-    from briefgen.pandoc_ast import _braces_kept, markdown
+    from briefgen.pandoc_ast import braces_kept, markdown
 
     blocks = [para(markdown(source))]
-    written = pandoc.write({"meta": {}, "blocks": _braces_kept(blocks)}, "md", budget=BUDGET)
+    written = pandoc.write({"meta": {}, "blocks": braces_kept(blocks)}, "md", budget=BUDGET)
     again = read_back(written.decode())
     kinds = {node["t"] for node in walk(again)}
     assert not kinds & {"RawInline", "RawBlock", "Note", "Math", "Cite"}, kinds

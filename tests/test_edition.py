@@ -1,4 +1,4 @@
-"""The DOCX and Markdown editions as Pandoc documents, built from the template view.
+"""The DOCX and Markdown editions as Pandoc documents (`edition`, `pandoc_ast`), read as data.
 
 These tests need no Pandoc: they check the document itself. The notes must be
 the HTML's notes, in the same order with the same first/short forms, whatever
@@ -18,10 +18,11 @@ import pytest
 from markupsafe import Markup
 
 from briefgen.audience import Audience, choose
+from briefgen.edition import edition
 from briefgen.load import load_brief
 from briefgen.markup import plain
 from briefgen.model import Brief
-from briefgen.pandoc_ast import Node, edition, inlines, markdown
+from briefgen.pandoc_ast import Node, inlines, markdown
 from briefgen.render import render_html
 from briefgen.select import select
 from briefgen.view import template_view
