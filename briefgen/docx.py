@@ -18,18 +18,21 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from briefgen.docx_fonts import embed_fonts
 from briefgen.errors import BriefError
 from briefgen.ooxml import (
     CONTENT_TYPES,
+    DECLARATION,
     DOCUMENT,
     NOT_XML_TEXT,
     RELS,
+    TYPES,
     R,
     W,
     decoded,
+    list_part,
     parse,
     part_text,
     read_parts,
@@ -53,7 +56,6 @@ HEADER = "word/header-briefgen.xml"
 FOOTER = "word/footer-briefgen.xml"
 MARKING_COLOUR = "8A1C1C"
 
-TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 DCTERMS = "http://purl.org/dc/terms/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -62,7 +64,6 @@ FOOTER_TYPE = R + "/footer"
 HEADER_CONTENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
 FOOTER_CONTENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
 
-_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _PREFIXES = {
     "w": W,
     "r": R,
@@ -145,7 +146,7 @@ def _replace_headers_and_footers(parts: dict[str, bytes], marking: str | None) -
         (footer_id, FOOTER_TYPE, posixpath.basename(FOOTER)),
     ):
         ET.SubElement(rels, f"{{{RELS}}}Relationship", Id=rel_id, Type=rel_type, Target=target)
-    parts[DOCUMENT_RELS] = _flat_serialized(rels, RELS)
+    parts[DOCUMENT_RELS] = list_part(rels, RELS)
     parts[DOCUMENT] = _with_references(parts[DOCUMENT], header_id, footer_id)
     gone = _unreferenced(parts, dropped)
     for name in gone:
@@ -196,7 +197,7 @@ def _prune(parts: dict[str, bytes]) -> None:
         for override in root.findall(f"{{{TYPES}}}Override"):
             if (override.get("PartName") or "").lstrip("/") in gone:
                 root.remove(override)
-        parts[CONTENT_TYPES] = _flat_serialized(root, TYPES)
+        parts[CONTENT_TYPES] = list_part(root, TYPES)
 
 
 def _drop_header_and_footer_rels(rels: ET.Element) -> set[str]:
@@ -300,7 +301,7 @@ def _check_sections(root: ET.Element, header_id: str, footer_id: str) -> None:
 def _header_xml(marking: str | None) -> str:
     """The header part: the marking, centred, or an empty paragraph."""
     body = _paragraph("Header", _marking_run(marking) if marking else "")
-    return f'{_DECLARATION}<w:hdr xmlns:w="{W}" xmlns:r="{R}">{body}</w:hdr>'
+    return f'{DECLARATION}<w:hdr xmlns:w="{W}" xmlns:r="{R}">{body}</w:hdr>'
 
 
 def _footer_xml(marking: str | None) -> str:
@@ -313,7 +314,7 @@ def _footer_xml(marking: str | None) -> str:
     )
     body = _paragraph("Footer", _marking_run(marking)) if marking else ""
     body += _paragraph("Footer", page)
-    return f'{_DECLARATION}<w:ftr xmlns:w="{W}" xmlns:r="{R}">{body}</w:ftr>'
+    return f'{DECLARATION}<w:ftr xmlns:w="{W}" xmlns:r="{R}">{body}</w:ftr>'
 
 
 def _paragraph(style: str, runs: str) -> str:
@@ -347,7 +348,7 @@ def _with_overrides(types: bytes, gone: set[str]) -> bytes:
             root.remove(override)
     for name, content_type in ((HEADER, HEADER_CONTENT), (FOOTER, FOOTER_CONTENT)):
         ET.SubElement(root, f"{{{TYPES}}}Override", PartName="/" + name, ContentType=content_type)
-    return _flat_serialized(root, TYPES)
+    return list_part(root, TYPES)
 
 
 # Document properties
@@ -391,27 +392,9 @@ def _packed(parts: dict[str, bytes], day: datetime.date) -> bytes:
 
 def _serialized(root: ET.Element) -> bytes:
     """An element tree as a part, with the declaration Word expects."""
-    return (_DECLARATION + ET.tostring(root, encoding="unicode")).encode("utf-8")
-
-
-def _flat_serialized(root: ET.Element, namespace: str) -> bytes:
-    """A list part ([Content_Types].xml, a .rels) written in its namespace, unprefixed.
-
-    ElementTree cannot write a default namespace with plain attributes, and
-    these parts are a flat list of empty elements, so they are written out here.
-    """
-    local = root.tag.split("}")[-1]
-    items = "".join(
-        "<{}{} />".format(
-            child.tag.split("}")[-1],
-            "".join(f" {key}={quoteattr(value)}" for key, value in child.attrib.items()),
-        )
-        for child in root
-        if child.tag.startswith("{" + namespace + "}")
-    )
-    return f'{_DECLARATION}<{local} xmlns="{namespace}">{items}</{local}>'.encode()
+    return (DECLARATION + ET.tostring(root, encoding="unicode")).encode("utf-8")
 
 
 def _with_declaration(text: str) -> str:
     """`text` starting with the standalone XML declaration instead of any it had."""
-    return _DECLARATION + re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", text)
+    return DECLARATION + re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", text)

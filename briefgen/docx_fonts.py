@@ -16,10 +16,11 @@ import hashlib
 import io
 import re
 import uuid
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 
 from briefgen.fonts import FOLDER
-from briefgen.ooxml import CONTENT_TYPES, RELS, R, parse
+from briefgen.ooxml import CONTENT_TYPES, RELS, TYPES, R, list_part, parse
 
 FONT_TABLE = "word/fontTable.xml"
 FONT_TABLE_RELS = "word/_rels/fontTable.xml.rels"
@@ -86,7 +87,7 @@ def embed_fonts(parts: dict[str, bytes], text: str) -> None:
             )
         table = _with_embeds(table, family, embeds)
     parts[FONT_TABLE] = table.encode("utf-8")
-    parts[FONT_TABLE_RELS] = _rels_xml(relationships)
+    parts[FONT_TABLE_RELS] = _rels_part(relationships)
     parts[CONTENT_TYPES] = _with_default(parts[CONTENT_TYPES])
     if SETTINGS in parts:
         parts[SETTINGS] = _embedding_settings(parts[SETTINGS].decode("utf-8")).encode("utf-8")
@@ -127,11 +128,11 @@ def _subset(font: bytes, characters: str) -> bytes:
     return out.getvalue()
 
 
-def _kept(rels: object) -> list[tuple[str, str]]:
+def _kept(rels: ET.Element) -> list[tuple[str, str]]:
     """The relationships a font table already has (from the reference document), as (id, target)."""
     return [
         (str(rel.get("Id")), str(rel.get("Target")))
-        for rel in rels.iter(f"{{{RELS}}}Relationship")  # type: ignore[attr-defined]
+        for rel in rels.iter(f"{{{RELS}}}Relationship")
         if rel.get("TargetMode", "").lower() != "external"
     ]
 
@@ -148,24 +149,20 @@ def _with_embeds(table: str, family: str, embeds: Iterable[str]) -> str:
     return table.replace("</w:fonts>", replacement + "</w:fonts>")
 
 
-def _rels_xml(relationships: Iterable[tuple[str, str]]) -> bytes:
-    items = "".join(
-        f'<Relationship Id="{rel_id}" Type="{FONT_TYPE}" Target="{target}" />'
-        for rel_id, target in relationships
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<Relationships xmlns="{RELS}">{items}</Relationships>'
-    ).encode()
+def _rels_part(relationships: Iterable[tuple[str, str]]) -> bytes:
+    """The font table's relationships: one per embedded face (and any it had)."""
+    root = ET.Element(f"{{{RELS}}}Relationships")
+    for rel_id, target in relationships:
+        ET.SubElement(root, f"{{{RELS}}}Relationship", Id=rel_id, Type=FONT_TYPE, Target=target)
+    return list_part(root, RELS)
 
 
 def _with_default(types: bytes) -> bytes:
     """[Content_Types].xml that knows the .odttf extension."""
-    text = types.decode("utf-8")
-    if 'Extension="odttf"' in text:
-        return types
-    default = f'<Default Extension="odttf" ContentType="{OBFUSCATED}" />'
-    return re.sub(r"(<Types\b[^>]*>)", lambda m: m.group(1) + default, text, count=1).encode()
+    root = parse(types, CONTENT_TYPES)
+    if not any(d.get("Extension") == "odttf" for d in root.iter(f"{{{TYPES}}}Default")):
+        ET.SubElement(root, f"{{{TYPES}}}Default", Extension="odttf", ContentType=OBFUSCATED)
+    return list_part(root, TYPES)
 
 
 def _embedding_settings(settings: str) -> str:

@@ -15,6 +15,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from xml.sax.saxutils import quoteattr
 
 from briefgen.errors import BriefError
 
@@ -34,6 +35,9 @@ M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 V = "urn:schemas-microsoft-com:vml"
 HYPERLINK = R + "/hyperlink"
+TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+"""The declaration Word writes on every part."""
 
 NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 cannot hold (in part names, in a marking)."""
@@ -288,3 +292,21 @@ def _word_text(el: ET.Element, parent: ET.Element | None, out: list[str]) -> Non
             _word_text(child, el, out)
     if tag == f"{{{W}}}p":
         out.append("\n")
+
+
+def list_part(root: ET.Element, namespace: str) -> bytes:
+    """A list part ([Content_Types].xml, a .rels) written in its namespace, unprefixed.
+
+    ElementTree cannot write a default namespace with plain attributes, and
+    these parts are a flat list of empty elements, so they are written out here.
+    """
+    local = root.tag.split("}")[-1]
+    items = "".join(
+        "<{}{} />".format(
+            child.tag.split("}")[-1],
+            "".join(f" {key}={quoteattr(value)}" for key, value in child.attrib.items()),
+        )
+        for child in root
+        if child.tag.startswith("{" + namespace + "}")
+    )
+    return f'{DECLARATION}<{local} xmlns="{namespace}">{items}</{local}>'.encode()
